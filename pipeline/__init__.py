@@ -1,0 +1,1 @@
+"""The stream engine: sources, the Bytewax dataflow, KPI and anomaly logic, sinks."""

@@ -1,0 +1,1 @@
+"""Subcommands of the `wallboard` console script, one module each (see `pipeline.cli`)."""

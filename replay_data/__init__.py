@@ -1,0 +1,1 @@
+"""The seeded contact-center simulator and the shipped sample day."""

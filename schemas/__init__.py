@@ -1,0 +1,1 @@
+"""Pydantic models shared by the pipeline, the reference, the dashboard and the tests."""

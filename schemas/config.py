@@ -1,0 +1,323 @@
+"""Configuration: one TOML file with defaults and per-queue / per-team overrides.
+
+All durations are seconds, all ratios 0..1. Timestamps and intervals are interpreted in
+`timezone` (IANA name, default Asia/Shanghai). `load_settings` validates the file and
+raises `ConfigError` naming the offending key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from schemas.events import Channel, NotReadyReason
+
+Severity = Literal["info", "warning", "critical"]
+AlertKind = Literal[
+    "ultra_short_contact",
+    "ultra_long_contact",
+    "abnormal_logout",
+    "late_login",
+    "long_away",
+    "sl_breach",
+    "wait_breach",
+    "abandon_spike",
+]
+ALERT_KINDS: tuple[AlertKind, ...] = (
+    "ultra_short_contact",
+    "ultra_long_contact",
+    "abnormal_logout",
+    "late_login",
+    "long_away",
+    "sl_breach",
+    "wait_breach",
+    "abandon_spike",
+)
+Seconds = Annotated[float, Field(ge=0)]
+Ratio = Annotated[float, Field(ge=0, le=1)]
+
+
+class ConfigError(ValueError):
+    """The configuration file is invalid; the message names the key and the reason."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChannelDefaults(_Strict):
+    """Thresholds that differ by channel; a queue may override each of them."""
+
+    sl_threshold_s: Seconds
+    wait_breach_s: Seconds
+    ultra_long_s: Seconds
+    ultra_short_s: Seconds | None = None
+
+
+class QueueOverrides(_Strict):
+    """Per-queue settings; `None` means "inherit the default"."""
+
+    name_zh: str | None = None
+    name_en: str | None = None
+    channel: Channel | None = None
+    site: str | None = None
+    sl_threshold_s: Seconds | None = None
+    wait_breach_s: Seconds | None = None
+    ultra_long_s: Seconds | None = None
+    ultra_short_s: Seconds | None = None
+    short_abandon_s: Seconds | None = None
+    sl_target: Ratio | None = None
+    sl_min_contacts: Annotated[int, Field(ge=1)] | None = None
+    sl_hold_s: Seconds | None = None
+    sl_clear_margin: Ratio | None = None
+    sl_warn_margin: Ratio | None = None
+    abandon_spike_rate: Ratio | None = None
+    abandon_min_contacts: Annotated[int, Field(ge=1)] | None = None
+    abandon_hold_s: Seconds | None = None
+
+
+class QueueDefaults(_Strict):
+    short_abandon_s: Seconds = 5
+    sl_target: Ratio = 0.80
+    sl_min_contacts: Annotated[int, Field(ge=1)] = 10
+    sl_hold_s: Seconds = 60
+    sl_clear_margin: Ratio = 0.02
+    # Wallboard colour: amber while target <= SL < target + sl_warn_margin, red below target.
+    sl_warn_margin: Ratio = 0.05
+    abandon_spike_rate: Ratio = 0.10
+    abandon_min_contacts: Annotated[int, Field(ge=1)] = 10
+    abandon_hold_s: Seconds = 60
+
+
+class QueueRules(BaseModel):
+    """Resolved settings of one queue for contacts of one channel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    queue: str
+    channel: Channel
+    name_zh: str
+    name_en: str
+    site: str
+    sl_threshold_s: float
+    wait_breach_s: float
+    ultra_long_s: float
+    ultra_short_s: float | None
+    short_abandon_s: float
+    sl_target: float
+    sl_min_contacts: int
+    sl_hold_s: float
+    sl_clear_margin: float
+    sl_warn_margin: float
+    abandon_spike_rate: float
+    abandon_min_contacts: int
+    abandon_hold_s: float
+
+
+def _default_long_away() -> dict[NotReadyReason, float]:
+    return {
+        "break": 900,
+        "lunch": 3600,
+        "training": 7200,
+        "meeting": 3600,
+        "coaching": 3600,
+        "system": 300,
+        "other": 300,
+    }
+
+
+class TeamDefaults(_Strict):
+    long_away_s: dict[NotReadyReason, Seconds] = Field(default_factory=_default_long_away)
+    late_login_grace_s: Seconds = 300
+    early_logout_grace_s: Seconds = 300
+    relogin_count: Annotated[int, Field(ge=2)] = 3
+    relogin_window_s: Seconds = 1800
+
+
+class TeamOverrides(_Strict):
+    name_zh: str | None = None
+    name_en: str | None = None
+    site: str | None = None
+    queues: list[str] = Field(default_factory=list)
+    long_away_s: dict[NotReadyReason, Seconds] = Field(default_factory=dict)
+    late_login_grace_s: Seconds | None = None
+    early_logout_grace_s: Seconds | None = None
+    relogin_count: Annotated[int, Field(ge=2)] | None = None
+    relogin_window_s: Seconds | None = None
+
+
+class TeamRules(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    team: str
+    queues: tuple[str, ...]
+    long_away_s: dict[NotReadyReason, float]
+    late_login_grace_s: float
+    early_logout_grace_s: float
+    relogin_count: int
+    relogin_window_s: float
+
+
+def _default_severities() -> dict[AlertKind, Severity]:
+    return {
+        "ultra_short_contact": "info",
+        "late_login": "info",
+        "ultra_long_contact": "warning",
+        "abnormal_logout": "warning",
+        "long_away": "warning",
+        "wait_breach": "warning",
+        "sl_breach": "critical",
+        "abandon_spike": "critical",
+    }
+
+
+class Settings(_Strict):
+    """The whole configuration. Field docs state units."""
+
+    timezone: str = "Asia/Shanghai"
+    lateness_s: Seconds = 30
+    interval_min: Literal[15, 30] = 15
+    tick_s: Annotated[float, Field(gt=0)] = 1.0
+    default_site: str = "main"
+    survey_window_s: Seconds = 7200
+    dedupe_window_s: Seconds = 7200
+    redis_prefix: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")] = "wb"
+    heartbeat_stale_s: Seconds = 10
+    voice: ChannelDefaults = ChannelDefaults(
+        sl_threshold_s=20, wait_breach_s=120, ultra_long_s=1200, ultra_short_s=10
+    )
+    chat: ChannelDefaults = ChannelDefaults(
+        sl_threshold_s=60, wait_breach_s=300, ultra_long_s=1800, ultra_short_s=None
+    )
+    queue_defaults: QueueDefaults = QueueDefaults()
+    queues: dict[str, QueueOverrides] = Field(default_factory=dict)
+    team_defaults: TeamDefaults = TeamDefaults()
+    teams: dict[str, TeamOverrides] = Field(default_factory=dict)
+    severities: dict[AlertKind, Severity] = Field(default_factory=_default_severities)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {value!r}"
+            raise ValueError(msg) from None
+        return value
+
+    @field_validator("severities")
+    @classmethod
+    def _all_kinds(cls, value: dict[AlertKind, Severity]) -> dict[AlertKind, Severity]:
+        return {**_default_severities(), **value}
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def channel_defaults(self, channel: Channel) -> ChannelDefaults:
+        return self.voice if channel == "voice" else self.chat
+
+    def queue_rules(self, queue: str, channel: Channel | None = None) -> QueueRules:
+        """Resolve a queue's settings for contacts of `channel` (the queue's own if None)."""
+        override = self.queues.get(queue, QueueOverrides())
+        resolved_channel: Channel = channel or override.channel or "voice"
+        by_channel = self.channel_defaults(resolved_channel)
+        d = self.queue_defaults
+
+        def pick(name: str, default: Any) -> Any:
+            value = getattr(override, name)
+            return default if value is None else value
+
+        return QueueRules(
+            queue=queue,
+            channel=resolved_channel,
+            name_zh=override.name_zh or queue,
+            name_en=override.name_en or queue,
+            site=override.site or self.default_site,
+            sl_threshold_s=pick("sl_threshold_s", by_channel.sl_threshold_s),
+            wait_breach_s=pick("wait_breach_s", by_channel.wait_breach_s),
+            ultra_long_s=pick("ultra_long_s", by_channel.ultra_long_s),
+            ultra_short_s=pick("ultra_short_s", by_channel.ultra_short_s),
+            short_abandon_s=pick("short_abandon_s", d.short_abandon_s),
+            sl_target=pick("sl_target", d.sl_target),
+            sl_min_contacts=pick("sl_min_contacts", d.sl_min_contacts),
+            sl_hold_s=pick("sl_hold_s", d.sl_hold_s),
+            sl_clear_margin=pick("sl_clear_margin", d.sl_clear_margin),
+            sl_warn_margin=pick("sl_warn_margin", d.sl_warn_margin),
+            abandon_spike_rate=pick("abandon_spike_rate", d.abandon_spike_rate),
+            abandon_min_contacts=pick("abandon_min_contacts", d.abandon_min_contacts),
+            abandon_hold_s=pick("abandon_hold_s", d.abandon_hold_s),
+        )
+
+    def queue_site(self, queue: str) -> str:
+        override = self.queues.get(queue)
+        return (override.site if override else None) or self.default_site
+
+    def team_rules(self, team: str) -> TeamRules:
+        override = self.teams.get(team, TeamOverrides())
+        d = self.team_defaults
+        return TeamRules(
+            team=team,
+            queues=tuple(override.queues),
+            long_away_s={**d.long_away_s, **override.long_away_s},
+            late_login_grace_s=(
+                d.late_login_grace_s
+                if override.late_login_grace_s is None
+                else override.late_login_grace_s
+            ),
+            early_logout_grace_s=(
+                d.early_logout_grace_s
+                if override.early_logout_grace_s is None
+                else override.early_logout_grace_s
+            ),
+            relogin_count=(
+                d.relogin_count if override.relogin_count is None else override.relogin_count
+            ),
+            relogin_window_s=(
+                d.relogin_window_s
+                if override.relogin_window_s is None
+                else override.relogin_window_s
+            ),
+        )
+
+    def teams_serving(self, queue: str) -> tuple[str, ...]:
+        return tuple(sorted(t for t, o in self.teams.items() if queue in o.queues))
+
+
+def _format_errors(error: ValidationError, source: str) -> str:
+    lines = []
+    for item in error.errors(include_url=False, include_input=False):
+        key = ".".join(str(p) for p in item["loc"]) or "(root)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{source}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def parse_settings(data: dict[str, Any], source: str = "config") -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(exc, source)) from None
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """Load and validate a TOML file; `None` gives the built-in defaults."""
+    if path is None:
+        return Settings()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"{path}: file not found"
+        raise ConfigError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{path}: not valid TOML: {exc}"
+        raise ConfigError(msg) from None
+    return parse_settings(data, str(path))
