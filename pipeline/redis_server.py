@@ -94,7 +94,8 @@ class EmbeddedRedis:
         client = redis.Redis.from_url(self.url)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                msg = f"redis-server exited with code {self.process.returncode}; see {self.data_dir}/redis.log"
+                code = self.process.returncode
+                msg = f"redis-server exited with code {code}; see {self.data_dir}/redis.log"
                 raise RedisServerError(msg)
             try:
                 if client.ping():

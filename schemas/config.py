@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas.events import Channel, NotReadyReason
+from schemas.importers import ImporterSettings
+from schemas.notify import NotifySettings
+from schemas.staffing import StaffingSettings
 
 Severity = Literal["info", "warning", "critical"]
 AlertKind = Literal[
@@ -199,6 +202,9 @@ class Settings(_Strict):
     team_defaults: TeamDefaults = TeamDefaults()
     teams: dict[str, TeamOverrides] = Field(default_factory=dict)
     severities: dict[AlertKind, Severity] = Field(default_factory=_default_severities)
+    notify: NotifySettings = NotifySettings()
+    staffing: StaffingSettings = StaffingSettings()
+    importers: ImporterSettings = ImporterSettings()
 
     @field_validator("timezone")
     @classmethod
