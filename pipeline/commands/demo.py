@@ -1,0 +1,99 @@
+"""`wallboard demo`: Redis (embedded unless REDIS_URL is set), the sample day, the dashboard.
+
+Ctrl-C stops the pipeline, the dashboard and the embedded Redis; nothing is left running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipeline.redis_server import EmbeddedRedis, configured_redis_url
+
+REPLAY_DATA = Path(__file__).resolve().parent.parent.parent / "replay_data"
+SAMPLE_DAY = REPLAY_DATA / "sample_day.jsonl.gz"
+SAMPLE_CONFIG = REPLAY_DATA / "sample_config.toml"
+
+
+def _terminate(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _demo(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    embedded: EmbeddedRedis | None = None
+    url = configured_redis_url()
+    if url is None:
+        embedded = EmbeddedRedis(data_dir=Path("var/redis")).start()
+        url = embedded.url
+        print(f"Redis: {embedded.display_url} (embedded, started by the demo; data in var/redis)")
+    else:
+        print("Redis: $REDIS_URL")
+    env = dict(os.environ, REDIS_URL=url)
+    cli = [sys.executable, "-m", "pipeline.cli"]
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - our own CLI
+                [
+                    *cli, "run",
+                    "--events", str(args.events),
+                    "--config", str(args.config),
+                    "--speed", str(args.speed),
+                    "--fast-until", args.fast_until,
+                ],
+                env=env,
+            )
+        )
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - our own CLI
+                [*cli, "dashboard", "--host", args.host, "--port", str(args.port)],
+                env=env,
+            )
+        )
+        print(f"Open http://{args.host}:{args.port}/wallboard  (Ctrl-C stops everything)")
+        sys.stdout.flush()
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…")
+        return 0
+    finally:
+        _terminate(processes)
+        if embedded is not None:
+            embedded.stop()
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "demo", help="embedded Redis + sample day replay + dashboard (what `make demo` runs)"
+    )
+    parser.add_argument("--events", default=SAMPLE_DAY, type=Path)
+    parser.add_argument("--config", default=SAMPLE_CONFIG, type=Path)
+    parser.add_argument(
+        "--fast-until",
+        default="2026-03-02T09:30:00+08:00",
+        help="replay flat out up to this time, then at --speed",
+    )
+    parser.add_argument("--speed", type=float, default=10.0)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8050)
+    parser.set_defaults(func=_demo)

@@ -1,0 +1,48 @@
+"""`wallboard kpis --events FILE --at TS [--engine stream|duckdb] --json`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import orjson
+
+from schemas.config import ConfigError, load_settings
+from schemas.timefmt import parse_ts
+
+
+def _kpis(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(args.config)
+        at = parse_ts(args.at)
+    except (ConfigError, ValueError) as error:
+        print(f"wallboard kpis: {error}", file=sys.stderr)
+        return 2
+    if args.engine == "stream":
+        from pipeline.runner import stream_snapshot
+
+        snapshot = stream_snapshot(args.events, at, settings, workers=args.workers)
+    else:
+        from pipeline.reference import reference_snapshot
+        from pipeline.sources import open_events
+
+        with open_events(args.events) as lines:
+            snapshot = reference_snapshot(lines, at, settings)
+    option = orjson.OPT_SORT_KEYS | (orjson.OPT_INDENT_2 if not args.json else 0)
+    sys.stdout.buffer.write(orjson.dumps(snapshot, option=option) + b"\n")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "kpis",
+        help="print the KPI snapshot of an event file as of a time",
+        description="Print the snapshot JSON (kpi-spec §7) as of --at; events after it are ignored.",
+    )
+    parser.add_argument("--events", required=True, help="event file (.jsonl or .jsonl.gz)")
+    parser.add_argument("--at", required=True, help="RFC 3339 time with offset")
+    parser.add_argument("--engine", choices=("stream", "duckdb"), default="stream")
+    parser.add_argument("--config", help="TOML configuration (default: built-in defaults)")
+    parser.add_argument("--workers", type=int, default=1, help="dataflow workers (stream)")
+    parser.add_argument("--json", action="store_true", help="compact JSON on one line")
+    parser.set_defaults(func=_kpis)

@@ -1,0 +1,61 @@
+"""`wallboard run`: the pipeline, keeping Redis current."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from schemas.config import ConfigError, load_settings
+from schemas.timefmt import parse_ts
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline.flow import FlowOptions, build_flow
+    from pipeline.runner import recovery_config, run_flow
+    from pipeline.sinks import RedisStateSink
+    from pipeline.sources import FileReplaySource, StdinSource
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(args.config)
+        fast_until = parse_ts(args.fast_until).timestamp() if args.fast_until else None
+    except (ConfigError, ValueError) as error:
+        print(f"wallboard run: {error}", file=sys.stderr)
+        return 2
+    url = args.redis_url or os.environ.get("REDIS_URL")
+    if not url:
+        print(
+            "wallboard run: no Redis: pass --redis-url or set REDIS_URL "
+            "(`make demo` starts an embedded one)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.events == "-":
+        source = StdinSource()
+        clock = args.clock or "wall"
+    else:
+        source = FileReplaySource(args.events, args.speed, fast_until)
+        clock = args.clock or "event"
+    flow = build_flow(settings, source, RedisStateSink(url, settings), FlowOptions(clock=clock))
+    run_flow(flow, workers=args.workers, recovery=recovery_config(args.recovery_dir))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "run",
+        help="run the pipeline: events in, KPIs and alerts kept current in Redis",
+    )
+    parser.add_argument("--events", default="-", help="event file (.jsonl[.gz]) or - for stdin")
+    parser.add_argument(
+        "--speed", type=float, default=0.0, help="replay speed: 1 real time, 0 as fast as possible"
+    )
+    parser.add_argument("--fast-until", help="replay flat out up to this RFC 3339 time, then pace")
+    parser.add_argument("--clock", choices=("event", "wall"), help="what `now` is (default: event for files, wall for stdin)")
+    parser.add_argument("--config", help="TOML configuration")
+    parser.add_argument("--redis-url", help="Redis URL (default: $REDIS_URL)")
+    parser.add_argument("--workers", type=int, default=1, help="worker threads")
+    parser.add_argument("--recovery-dir", help="Bytewax recovery directory (resume after a crash)")
+    parser.set_defaults(func=_run)

@@ -1,0 +1,138 @@
+"""The keyed stateful step: feeds events into `FloorEngine` and emits one `Tick` per tick.
+
+The KPI math lives in `pipeline.engine`; this module only decides *when* to take a
+snapshot (every `tick_s` of wall-clock time, and at end of input) and what `now` is:
+the latest event time in replay mode, the wall clock in live mode.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from bytewax.operators import StatefulLogic
+
+from pipeline.engine import DeadLetter, EngineOutput, FloorEngine
+from pipeline.parse import Parsed, ParsedEvent
+from schemas.config import Settings
+from schemas.snapshot import Heartbeat
+from schemas.timefmt import format_ts
+
+Clock = Literal["event", "wall"]
+
+
+@dataclass
+class Tick:
+    """Everything the sinks write for one tick; `snapshot` is the §7 dict at `now`."""
+
+    now: int
+    snapshot: dict[str, Any]
+    output: EngineOutput
+    heartbeat: dict[str, Any]
+    final: bool = False
+
+
+@dataclass
+class FloorState:
+    """What recovery persists: the engine plus the counters kept outside it."""
+
+    engine: FloorEngine
+    parse_dead_letters: int = 0
+    pending_dead_letters: list[DeadLetter] = field(default_factory=list)
+
+
+class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
+    """One contact center's state. Snapshot for recovery is a pickle (immutable bytes)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        at_epoch: float | None,
+        resume: bytes | None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.at_epoch = at_epoch
+        self.wall_clock = wall_clock
+        self.state: FloorState = (
+            pickle.loads(resume) if resume is not None else FloorState(FloorEngine(settings))  # noqa: S301 - our own recovery store
+        )
+        self._next_tick = self.wall_clock() + settings.tick_s
+        self._events_at_last_tick = self.state.engine.stats.events_total
+        self._last_tick_wall = self.wall_clock()
+
+    def on_item(self, value: list[Parsed]) -> tuple[list[Tick], bool]:
+        engine = self.state.engine
+        for item in value:
+            if isinstance(item, ParsedEvent):
+                engine.ingest(item.event, item.seq)
+            else:
+                self.state.parse_dead_letters += 1
+                self.state.pending_dead_letters.append(item)
+        return [], StatefulLogic.RETAIN
+
+    def _now(self) -> int | None:
+        if self.clock == "wall":
+            return math.floor(self.wall_clock())
+        last = self.state.engine.stats.last_event_ts
+        return None if last is None else math.floor(last)
+
+    def _tick(self, now: int | None, final: bool) -> list[Tick]:
+        wall = self.wall_clock()
+        engine = self.state.engine
+        stats = engine.stats
+        if now is None:
+            snapshot: dict[str, Any] = {}
+        else:
+            snapshot = engine.snapshot(now)
+        output = engine.drain()
+        if self.state.pending_dead_letters:
+            output.dead_letters = self.state.pending_dead_letters + output.dead_letters
+            self.state.pending_dead_letters = []
+        stats = engine.stats
+        elapsed = max(wall - self._last_tick_wall, 1e-6)
+        zone = self.settings.zone
+        heartbeat = Heartbeat(
+            processed_at=format_ts(wall, zone),
+            last_event_ts=None if stats.last_event_ts is None else format_ts(stats.last_event_ts, zone),
+            watermark_ts=(
+                None
+                if stats.watermark is None or math.isinf(stats.watermark)
+                else format_ts(stats.watermark, zone)
+            ),
+            lag_s=None if stats.last_event_ts is None else round(wall - stats.last_event_ts, 3),
+            events_total=stats.events_total,
+            events_per_s=round((stats.events_total - self._events_at_last_tick) / elapsed, 1),
+            dead_letters_total=stats.dead_letters_total + self.state.parse_dead_letters,
+            duplicates_total=stats.duplicates_total,
+            late_total=stats.late_total,
+        ).model_dump()
+        self._events_at_last_tick = stats.events_total
+        self._last_tick_wall = wall
+        return [Tick(now=now or 0, snapshot=snapshot, output=output, heartbeat=heartbeat, final=final)]
+
+    def on_notify(self) -> tuple[list[Tick], bool]:
+        self._next_tick = self.wall_clock() + self.settings.tick_s
+        return self._tick(self._now(), final=False), StatefulLogic.RETAIN
+
+    def on_eof(self) -> tuple[list[Tick], bool]:
+        self.state.engine.finish()
+        now = math.floor(self.at_epoch) if self.at_epoch is not None else self._now()
+        return self._tick(now, final=True), StatefulLogic.RETAIN
+
+    def notify_at(self) -> datetime | None:
+        return datetime.fromtimestamp(self._next_tick, tz=UTC)
+
+    def snapshot(self) -> bytes:
+        return pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def tick_interval(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.tick_s)

@@ -1,0 +1,76 @@
+"""The Bytewax dataflow: it only wires sources, keys, state and sinks.
+
+    source ─► parse ─► key "floor" ─► floor_state (FloorEngine) ─► sink (Redis)
+
+Run it with `wallboard run`, or `python -m bytewax.run "pipeline.flow:build_flow()"` with
+`WALLBOARD_EVENTS` (file, or `-` for stdin), `WALLBOARD_CONFIG`, `WALLBOARD_SPEED` and
+`REDIS_URL` in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import partial
+
+import bytewax.operators as op
+from bytewax.dataflow import Dataflow
+from bytewax.inputs import Source
+from bytewax.outputs import Sink
+
+from pipeline.floor_logic import Clock, FloorLogic, Tick
+from pipeline.parse import Parsed, parse_chunk
+from pipeline.sinks import RedisStateSink
+from pipeline.sources import Chunk, FileReplaySource, StdinSource
+from schemas.config import Settings, load_settings
+
+# The whole floor is one key: its KPIs roll up across queues, agents and teams, and a
+# contact center's event rate (hundreds per second at most) fits one worker's core.
+# Parsing, the costly part, runs on the worker that reads each source partition.
+FLOOR_KEY = "floor"
+
+
+@dataclass(frozen=True)
+class FlowOptions:
+    """How the flow keeps time: `event` clock (replay) or `wall` clock (live).
+
+    `at_epoch`: ignore events after this Unix time and take the final snapshot there.
+    """
+
+    clock: Clock = "event"
+    at_epoch: float | None = None
+
+
+def _floor_key(_: list[Parsed]) -> str:
+    return FLOOR_KEY
+
+
+def build_flow(
+    settings: Settings | None = None,
+    source: Source[Chunk] | None = None,
+    sink: Sink[Tick] | None = None,
+    options: FlowOptions | None = None,
+) -> Dataflow:
+    """Build the dataflow. With no arguments, everything comes from the environment."""
+    if settings is None:
+        settings = load_settings(os.environ.get("WALLBOARD_CONFIG"))
+    if source is None:
+        events = os.environ.get("WALLBOARD_EVENTS", "-")
+        speed = float(os.environ.get("WALLBOARD_SPEED", "0"))
+        source = StdinSource() if events == "-" else FileReplaySource(events, speed)
+    if sink is None:
+        sink = RedisStateSink(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), settings)
+    options = options or FlowOptions()
+
+    flow = Dataflow("wallboard")
+    chunks = op.input("events", flow, source)  # Chunk: [(seq, line)]
+    parsed = op.map("parse", chunks, partial(parse_chunk, at_epoch=options.at_epoch))
+    # [ParsedEvent | DeadLetter]
+    keyed = op.key_on("key_floor", parsed, _floor_key)  # ("floor", [Parsed])
+    ticks = op.stateful(
+        "floor_state",
+        keyed,
+        lambda resume: FloorLogic(settings, options.clock, options.at_epoch, resume),
+    )  # ("floor", Tick)
+    op.output("sink", op.map("unkey", ticks, lambda kv: kv[1]), sink)  # Tick
+    return flow

@@ -1,0 +1,60 @@
+"""Running the dataflow in this process: one or more workers, optional recovery."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bytewax.recovery import RecoveryConfig, init_db_dir
+from bytewax.run import cli_main
+from bytewax.testing import run_main
+
+from pipeline.flow import FlowOptions, build_flow
+from pipeline.floor_logic import Tick
+from pipeline.sinks import TickListSink
+from pipeline.sources import FileReplaySource
+from schemas.config import Settings
+
+EPOCH_INTERVAL = timedelta(seconds=2)
+
+
+def recovery_config(directory: str | Path | None, partitions: int = 1) -> RecoveryConfig | None:
+    """Bytewax recovery in `directory`, creating its partitions on first use."""
+    if directory is None:
+        return None
+    path = Path(directory)
+    if not any(path.glob("part-*.sqlite3")):
+        path.mkdir(parents=True, exist_ok=True)
+        init_db_dir(path, partitions)
+    return RecoveryConfig(path)
+
+
+def run_flow(flow: object, workers: int = 1, recovery: RecoveryConfig | None = None) -> None:
+    if workers == 1:
+        run_main(flow, epoch_interval=EPOCH_INTERVAL, recovery_config=recovery)
+    else:
+        cli_main(
+            flow,
+            workers_per_process=workers,
+            epoch_interval=EPOCH_INTERVAL,
+            recovery_config=recovery,
+        )
+
+
+def stream_snapshot(
+    events: str | Path, at: datetime, settings: Settings, workers: int = 1
+) -> dict[str, object]:
+    """The §7 snapshot as of `at`, computed by the real dataflow over an event file."""
+    ticks: list[Tick] = []
+    flow = build_flow(
+        settings,
+        FileReplaySource(events, speed=0),
+        TickListSink(ticks),
+        FlowOptions(clock="event", at_epoch=at.timestamp()),
+    )
+    run_flow(flow, workers=workers)
+    finals = [t for t in ticks if t.final]
+    if len(finals) != 1:
+        msg = f"expected one final tick, got {len(finals)}"
+        raise RuntimeError(msg)
+    return finals[0].snapshot
