@@ -17,7 +17,9 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.sinks import RedisStateSink
     from pipeline.sources import FileReplaySource, StdinSource
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         settings = load_settings(args.config)
         fast_until = parse_ts(args.fast_until).timestamp() if args.fast_until else None
@@ -32,7 +34,13 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.events == "-":
+    if args.source == "redis":
+        from pipeline.redis_keys import RedisKeys
+        from pipeline.redis_source import RedisStreamSource
+
+        source = RedisStreamSource(url, RedisKeys(settings.redis_prefix), args.partitions)
+        clock = args.clock or "wall"
+    elif args.events == "-":
         source = StdinSource()
         clock = args.clock or "wall"
     else:
@@ -48,12 +56,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "run",
         help="run the pipeline: events in, KPIs and alerts kept current in Redis",
     )
+    parser.add_argument(
+        "--source",
+        choices=("file", "redis"),
+        default="file",
+        help="file/stdin or the Redis input streams",
+    )
+    parser.add_argument("--partitions", type=int, default=2, help="Redis input streams to read")
     parser.add_argument("--events", default="-", help="event file (.jsonl[.gz]) or - for stdin")
     parser.add_argument(
         "--speed", type=float, default=0.0, help="replay speed: 1 real time, 0 as fast as possible"
     )
     parser.add_argument("--fast-until", help="replay flat out up to this RFC 3339 time, then pace")
-    parser.add_argument("--clock", choices=("event", "wall"), help="what `now` is (default: event for files, wall for stdin)")
+    parser.add_argument(
+        "--clock",
+        choices=("event", "wall"),
+        help="what `now` is (default: event for files, wall for stdin)",
+    )
     parser.add_argument("--config", help="TOML configuration")
     parser.add_argument("--redis-url", help="Redis URL (default: $REDIS_URL)")
     parser.add_argument("--workers", type=int, default=1, help="worker threads")
