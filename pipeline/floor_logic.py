@@ -101,7 +101,9 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
         zone = self.settings.zone
         heartbeat = Heartbeat(
             processed_at=format_ts(wall, zone),
-            last_event_ts=None if stats.last_event_ts is None else format_ts(stats.last_event_ts, zone),
+            last_event_ts=None
+            if stats.last_event_ts is None
+            else format_ts(stats.last_event_ts, zone),
             watermark_ts=(
                 None
                 if stats.watermark is None or math.isinf(stats.watermark)
@@ -116,7 +118,9 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
         ).model_dump()
         self._events_at_last_tick = stats.events_total
         self._last_tick_wall = wall
-        return [Tick(now=now or 0, snapshot=snapshot, output=output, heartbeat=heartbeat, final=final)]
+        return [
+            Tick(now=now or 0, snapshot=snapshot, output=output, heartbeat=heartbeat, final=final)
+        ]
 
     def on_notify(self) -> tuple[list[Tick], bool]:
         self._next_tick = self.wall_clock() + self.settings.tick_s

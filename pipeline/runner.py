@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -9,8 +11,10 @@ from bytewax.recovery import RecoveryConfig, init_db_dir
 from bytewax.run import cli_main
 from bytewax.testing import run_main
 
+from pipeline.engine import FloorEngine
 from pipeline.flow import FlowOptions, build_flow
 from pipeline.floor_logic import Tick
+from pipeline.parse import ParsedEvent, parse_chunk
 from pipeline.sinks import TickListSink
 from pipeline.sources import FileReplaySource
 from schemas.config import Settings
@@ -58,3 +62,18 @@ def stream_snapshot(
         msg = f"expected one final tick, got {len(finals)}"
         raise RuntimeError(msg)
     return finals[0].snapshot
+
+
+def engine_snapshot(lines: Iterable[bytes], at: datetime, settings: Settings) -> dict[str, object]:
+    """The same as `stream_snapshot`, driving `FloorEngine` directly without Bytewax.
+
+    Handy for property tests and profiling; the dataflow must give the same answer.
+    """
+    at_epoch = at.timestamp()
+    engine = FloorEngine(settings)
+    chunk = list(enumerate(lines))
+    for item in parse_chunk(chunk, at_epoch=at_epoch):
+        if isinstance(item, ParsedEvent):
+            engine.ingest(item.event, item.seq)
+    engine.finish()
+    return engine.snapshot(math.floor(at_epoch))

@@ -1,9 +1,134 @@
-"""Column mappings for call-detail-record importers (filled in by the adapters work)."""
+"""Settings of the log and call-detail-record importers (`wallboard convert`).
+
+TOML under `[importers]`. Times in source files without an offset are read in
+`importers.cdr.timezone` (an IANA name; when unset, the top-level `timezone`). Durations are
+seconds. See `docs/adapters.md` for the full mapping of each source.
+
+Example::
+
+    [importers.asterisk]
+    default_team = "bj_claims_a"
+    agents = { "Agent/1001" = "bj_claims_a", "PJSIP/2001" = "cd_service_a" }
+    pause_reasons = { "Lunch" = "lunch", "Toilet" = "break" }
+
+    [importers.cdr]
+    timezone = "Asia/Shanghai"
+    datetime_formats = ["%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"]
+
+    [importers.cdr.columns]
+    contact_id = "uniqueid"
+    arrival = "queue_start"
+    answer = "answer_time"
+    end = "end_time"
+    outcome = "result"
+    agent = "agent"
+    queue = "queue"
+
+    [importers.cdr.outcomes]
+    ANSWERED = "answered"
+    "NO ANSWER" = "abandoned"
+    XFER = "transferred"
+    IVR = "self_served"
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from schemas.events import Channel, NotReadyReason
+
+# What a CDR row's outcome value means for our events.
+CdrOutcome = Literal["answered", "transferred", "abandoned", "self_served", "skip"]
 
 
-class ImporterSettings(BaseModel):
+def _default_pause_reasons() -> dict[str, NotReadyReason]:
+    return {
+        "break": "break",
+        "lunch": "lunch",
+        "training": "training",
+        "meeting": "meeting",
+        "coaching": "coaching",
+        "system": "system",
+        "other": "other",
+    }
+
+
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AsteriskSettings(_Strict):
+    """How Asterisk `queue_log` members become our agents.
+
+    `agents` maps a queue_log agent name (`Agent/1001`, `PJSIP/2001`, a member name) to a
+    team; an unmapped agent joins the first configured team serving the queue it was seen
+    in, else `default_team`. The site is the team's `site`, else `default_site`.
+    `pause_reasons` maps a PAUSE reason (data1, compared case-insensitively) to ours;
+    unknown or empty reasons become `other`. With `auto_login`, an agent seen answering
+    or pausing while not logged in (a static queue member never logs in) gets an
+    `agent.login` at that moment.
+    """
+
+    default_team: str = "default"
+    agents: dict[str, str] = Field(default_factory=dict)
+    pause_reasons: dict[str, NotReadyReason] = Field(default_factory=_default_pause_reasons)
+    auto_login: bool = True
+
+    @field_validator("pause_reasons")
+    @classmethod
+    def _lower_keys(cls, value: dict[str, NotReadyReason]) -> dict[str, NotReadyReason]:
+        return {key.strip().lower(): reason for key, reason in value.items()}
+
+
+class CdrColumns(_Strict):
+    """Column names of a call-detail-record CSV; optional ones may be absent."""
+
+    contact_id: str
+    arrival: str
+    outcome: str
+    queue: str
+    answer: str | None = None
+    end: str | None = None
+    wrapup_end: str | None = None
+    agent: str | None = None
+    channel: str | None = None
+    customer: str | None = None
+    hold_s: str | None = None
+
+
+class CdrSettings(_Strict):
+    """A CSV of one row per contact. Timestamps either carry an offset (RFC 3339) or are
+    local times in `timezone`, parsed with the first matching `datetime_formats` entry
+    (Python `strptime` syntax). Outcome values (compared after stripping spaces) not in
+    `outcomes` are dead-lettered; map a value to `skip` to drop such rows knowingly.
+    """
+
+    columns: CdrColumns
+    outcomes: dict[str, CdrOutcome]
+    timezone: str | None = None
+    datetime_formats: list[str] = Field(
+        default_factory=lambda: ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"]
+    )
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    encoding: str = "utf-8"
+    default_channel: Channel = "voice"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {value!r}"
+            raise ValueError(msg) from None
+        return value
+
+
+class ImporterSettings(_Strict):
+    asterisk: AsteriskSettings = AsteriskSettings()
+    cdr: CdrSettings | None = None

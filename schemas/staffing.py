@@ -1,9 +1,101 @@
-"""Forecast, staffing and roster settings (filled in by the staffing work)."""
+"""Forecast, staffing and roster settings (`[staffing]` in the TOML file, clause 7.3).
+
+Durations in seconds, ratios 0..1, dates are local dates of the configured time zone
+(default Asia/Shanghai). Special days multiply the regular day-of-week × interval forecast
+by `factor` (0.3 = 30 % of a normal day, 1.5 = 50 % more) for the listed queues (all queues
+when `queues` is empty).
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.events import Channel
+
+SpecialDayKind = Literal["holiday", "campaign", "weather", "other"]
 
 
-class StaffingSettings(BaseModel):
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpecialDay(_Strict):
+    """A calendar day whose volume differs from a regular day by `factor`."""
+
+    date: date
+    kind: SpecialDayKind = "other"
+    name: str = ""
+    queues: tuple[str, ...] = ()
+    factor: Annotated[float, Field(gt=0)]
+
+    def applies_to(self, queue: str) -> bool:
+        return not self.queues or queue in self.queues
+
+
+class QueueStaffing(_Strict):
+    """Per-queue staffing overrides; `None` means "inherit the [staffing] default"."""
+
+    shrinkage: Annotated[float, Field(ge=0, lt=1)] | None = None
+    max_occupancy: Annotated[float, Field(gt=0, le=1)] | None = None
+    patience_s: Annotated[float, Field(gt=0)] | None = None
+    concurrency: Annotated[float, Field(ge=1)] | None = None
+
+
+class StaffingSettings(_Strict):
+    """Forecast and staffing parameters.
+
+    - `forecast_days`: days forecast after today (today is always included).
+    - `profile_weeks`: weeks of history averaged into the day-of-week × interval profile.
+    - `level_days`: recent days compared with the profile for the level adjustment.
+    - `level_min` / `level_max`: bounds of that adjustment (ratio).
+    - `intraday_min_forecast`: contacts that must have been forecast so far today before
+      the rest of today is rescaled by actual / forecast (avoids rescaling on noise).
+    - `intraday_min` / `intraday_max`: bounds of the intraday ratio.
+    - `shrinkage`, `max_occupancy`: ratios 0..1; `patience_s`: mean caller patience for
+      Erlang A (None: Erlang C only); `chat_concurrency`: chats per agent at once.
+    """
+
+    forecast_days: Annotated[int, Field(ge=0, le=60)] = 7
+    profile_weeks: Annotated[int, Field(ge=1)] = 8
+    level_days: Annotated[int, Field(ge=1)] = 14
+    level_min: Annotated[float, Field(gt=0)] = 0.5
+    level_max: Annotated[float, Field(gt=0)] = 2.0
+    intraday_min_forecast: Annotated[float, Field(ge=0)] = 20.0
+    intraday_min: Annotated[float, Field(gt=0)] = 0.25
+    intraday_max: Annotated[float, Field(gt=0)] = 4.0
+    shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.30
+    max_occupancy: Annotated[float, Field(gt=0, le=1)] = 0.85
+    patience_s: Annotated[float, Field(gt=0)] | None = None
+    chat_concurrency: Annotated[float, Field(ge=1)] = 2.0
+    queues: dict[str, QueueStaffing] = Field(default_factory=dict)
+    special_days: tuple[SpecialDay, ...] = ()
+
+    def special_factor(self, queue: str, day: date) -> float:
+        """Product of the factors of every special day on `day` that covers `queue`."""
+        factor = 1.0
+        for special in self.special_days:
+            if special.date == day and special.applies_to(queue):
+                factor *= special.factor
+        return factor
+
+    def queue_staffing(self, queue: str, channel: Channel) -> QueueStaffing:
+        """The queue's resolved shrinkage, max occupancy, patience and concurrency.
+
+        Concurrency defaults to `chat_concurrency` on chat and 1 on voice.
+        """
+        override = self.queues.get(queue, QueueStaffing())
+        return QueueStaffing(
+            shrinkage=self.shrinkage if override.shrinkage is None else override.shrinkage,
+            max_occupancy=(
+                self.max_occupancy if override.max_occupancy is None else override.max_occupancy
+            ),
+            patience_s=self.patience_s if override.patience_s is None else override.patience_s,
+            concurrency=(
+                override.concurrency
+                if override.concurrency is not None
+                else (self.chat_concurrency if channel == "chat" else 1.0)
+            ),
+        )

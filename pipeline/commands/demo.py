@@ -53,11 +53,16 @@ def _demo(args: argparse.Namespace) -> int:
         processes.append(
             subprocess.Popen(  # noqa: S603 - our own CLI
                 [
-                    *cli, "run",
-                    "--events", str(args.events),
-                    "--config", str(args.config),
-                    "--speed", str(args.speed),
-                    "--fast-until", args.fast_until,
+                    *cli,
+                    "run",
+                    "--events",
+                    str(args.events),
+                    "--config",
+                    str(args.config),
+                    "--speed",
+                    str(args.speed),
+                    "--fast-until",
+                    args.fast_until,
                 ],
                 env=env,
             )
