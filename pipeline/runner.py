@@ -12,8 +12,8 @@ from bytewax.run import cli_main
 from bytewax.testing import run_main
 
 from pipeline.engine import FloorEngine
-from pipeline.flow import FlowOptions, build_flow
 from pipeline.floor_logic import Tick
+from pipeline.flow import FlowOptions, build_flow
 from pipeline.parse import ParsedEvent, parse_chunk
 from pipeline.sinks import TickListSink
 from pipeline.sources import FileReplaySource

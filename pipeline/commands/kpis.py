@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser(
         "kpis",
         help="print the KPI snapshot of an event file as of a time",
-        description="Print the snapshot JSON (kpi-spec §7) as of --at; events after it are ignored.",
+        description="Print the snapshot JSON (kpi-spec §7) as of --at; later events are ignored.",
     )
     parser.add_argument("--events", required=True, help="event file (.jsonl or .jsonl.gz)")
     parser.add_argument("--at", required=True, help="RFC 3339 time with offset")

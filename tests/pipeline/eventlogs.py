@@ -33,9 +33,11 @@ class EventLog:
 
 
 def _ts(seconds: float) -> str:
-    return (START + timedelta(seconds=seconds)).astimezone(
-        datetime.fromisoformat("2026-03-02T00:00:00+08:00").tzinfo
-    ).isoformat()
+    return (
+        (START + timedelta(seconds=seconds))
+        .astimezone(datetime.fromisoformat("2026-03-02T00:00:00+08:00").tzinfo)
+        .isoformat()
+    )
 
 
 def generate(seed: int, agents: int, contacts: int, minutes: int, noise: int) -> EventLog:
@@ -53,15 +55,31 @@ def generate(seed: int, agents: int, contacts: int, minutes: int, noise: int) ->
     for agent in agent_ids:
         t = rng.uniform(0, 300)
         shift_start = _ts(t - rng.choice((0, 0, 400)))
-        emit(t, {"type": "agent.login", "agent_id": agent, "team": rng.choice(("t1", "t2")),
-                 "site": "s1", "shift_start": shift_start, "shift_end": _ts(horizon - 100)})
+        emit(
+            t,
+            {
+                "type": "agent.login",
+                "agent_id": agent,
+                "team": rng.choice(("t1", "t2")),
+                "site": "s1",
+                "shift_start": shift_start,
+                "shift_end": _ts(horizon - 100),
+            },
+        )
         clock = t
         while clock < horizon:
             clock += rng.expovariate(1 / 400)
             if rng.random() < 0.5:
                 reason = rng.choice(REASONS)
-                emit(clock, {"type": "agent.state", "agent_id": agent, "state": "not_ready",
-                             "reason": reason})
+                emit(
+                    clock,
+                    {
+                        "type": "agent.state",
+                        "agent_id": agent,
+                        "state": "not_ready",
+                        "reason": reason,
+                    },
+                )
                 clock += rng.choice((60, 200, 400, 1000))
             emit(clock, {"type": "agent.state", "agent_id": agent, "state": "ready"})
         if rng.random() < 0.3:
@@ -70,32 +88,50 @@ def generate(seed: int, agents: int, contacts: int, minutes: int, noise: int) ->
         queue, channel = rng.choice(QUEUES)
         contact = f"c{n}"
         offered = rng.uniform(0, horizon)
-        emit(offered, {"type": "contact.offered", "contact_id": contact, "channel": channel,
-                       "queue": queue})
+        emit(
+            offered,
+            {"type": "contact.offered", "contact_id": contact, "channel": channel, "queue": queue},
+        )
         wait = rng.choice((0.0, 3.0, rng.expovariate(1 / 25), 150.0, 400.0))
         if rng.random() < 0.2:
             emit(offered + wait, {"type": "contact.abandoned", "contact_id": contact})
             continue
         agent = rng.choice(agent_ids)
-        emit(offered + wait, {"type": "contact.answered", "contact_id": contact,
-                              "agent_id": agent})
+        emit(offered + wait, {"type": "contact.answered", "contact_id": contact, "agent_id": agent})
         talk = rng.choice((5.0, rng.lognormvariate(5, 0.6), 1300.0, 1900.0))
         if offered + wait + talk > horizon and rng.random() < 0.5:
             continue
         disposition = rng.choice(("completed", "completed", "transferred"))
-        emit(offered + wait + talk, {"type": "contact.ended", "contact_id": contact,
-                                     "agent_id": agent, "disposition": disposition,
-                                     "hold_s": rng.choice((0, 12.5))})
+        emit(
+            offered + wait + talk,
+            {
+                "type": "contact.ended",
+                "contact_id": contact,
+                "agent_id": agent,
+                "disposition": disposition,
+                "hold_s": rng.choice((0, 12.5)),
+            },
+        )
         acw = rng.choice((0.0, rng.uniform(5, 90)))
-        emit(offered + wait + talk + acw, {"type": "contact.wrapup_ended", "contact_id": contact,
-                                           "agent_id": agent})
+        emit(
+            offered + wait + talk + acw,
+            {"type": "contact.wrapup_ended", "contact_id": contact, "agent_id": agent},
+        )
         if rng.random() < 0.3:
-            emit(offered + wait + talk + acw + rng.uniform(10, 600),
-                 {"type": "survey.response", "contact_id": contact, "score": rng.randint(1, 4)})
+            emit(
+                offered + wait + talk + acw + rng.uniform(10, 600),
+                {"type": "survey.response", "contact_id": contact, "score": rng.randint(1, 4)},
+            )
     for _ in range(contacts // 10):
-        emit(rng.uniform(0, horizon), {"type": "contact.self_served", "contact_id": "bot",
-                                       "channel": rng.choice(("voice", "chat")),
-                                       **({"queue": "q_voice"} if rng.random() < 0.5 else {})})
+        emit(
+            rng.uniform(0, horizon),
+            {
+                "type": "contact.self_served",
+                "contact_id": "bot",
+                "channel": rng.choice(("voice", "chat")),
+                **({"queue": "q_voice"} if rng.random() < 0.5 else {}),
+            },
+        )
     lines = [(t, orjson.dumps(body)) for t, body in events]
     for _ in range(noise):
         kind = rng.randrange(5)
@@ -103,18 +139,51 @@ def generate(seed: int, agents: int, contacts: int, minutes: int, noise: int) ->
         if kind == 0 and lines:
             lines.append(rng.choice(lines))  # duplicate: same event_id
         elif kind == 1:
-            lines.append((t, orjson.dumps({"event_id": f"x{t}", "ts": _ts(t),
-                                           "type": "contact.answered",
-                                           "contact_id": "ghost", "agent_id": "a0"})))
+            lines.append(
+                (
+                    t,
+                    orjson.dumps(
+                        {
+                            "event_id": f"x{t}",
+                            "ts": _ts(t),
+                            "type": "contact.answered",
+                            "contact_id": "ghost",
+                            "agent_id": "a0",
+                        }
+                    ),
+                )
+            )
         elif kind == 2:
-            lines.append((t, orjson.dumps({"event_id": f"y{t}", "ts": _ts(t),
-                                           "type": "contact.ended", "contact_id": "c0",
-                                           "agent_id": "nobody"})))
+            lines.append(
+                (
+                    t,
+                    orjson.dumps(
+                        {
+                            "event_id": f"y{t}",
+                            "ts": _ts(t),
+                            "type": "contact.ended",
+                            "contact_id": "c0",
+                            "agent_id": "nobody",
+                        }
+                    ),
+                )
+            )
         elif kind == 3:
             lines.append((t, b'{"event_id": "z", "ts": "2026-03-02T09:00:00", "type": "x"}'))
         else:
-            lines.append((t, orjson.dumps({"event_id": f"w{t}", "ts": _ts(t),
-                                           "type": "agent.logout", "agent_id": "a-unknown"})))
+            lines.append(
+                (
+                    t,
+                    orjson.dumps(
+                        {
+                            "event_id": f"w{t}",
+                            "ts": _ts(t),
+                            "type": "agent.logout",
+                            "agent_id": "a-unknown",
+                        }
+                    ),
+                )
+            )
     # Delivery order: event time, each displaced by up to 20 s.
     lines.sort(key=lambda pair: pair[0] + rng.uniform(0, 20))
     return EventLog([line for _, line in lines], START + timedelta(seconds=horizon))

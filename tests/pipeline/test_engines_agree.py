@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hyp_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
 
 from pipeline.compare import snapshot_differences
 from pipeline.reference import reference_snapshot, reference_snapshots
@@ -31,14 +32,19 @@ def test_stream_engine_equals_duckdb_on_random_logs(log: EventLog) -> None:
 
 @hyp_settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(log=event_logs)
-def test_dataflow_equals_duckdb_on_random_logs(log: EventLog, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_dataflow_equals_duckdb_on_random_logs(
+    log: EventLog, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     path = tmp_path_factory.mktemp("log") / "events.jsonl"
     path.write_bytes(b"\n".join(log.lines) + b"\n")
     at = log.end
-    assert snapshot_differences(
-        stream_snapshot(path, at, PROPERTY_SETTINGS),
-        reference_snapshot(log.lines, at, PROPERTY_SETTINGS),
-    ) == []
+    assert (
+        snapshot_differences(
+            stream_snapshot(path, at, PROPERTY_SETTINGS),
+            reference_snapshot(log.lines, at, PROPERTY_SETTINGS),
+        )
+        == []
+    )
 
 
 @pytest.fixture(scope="module")

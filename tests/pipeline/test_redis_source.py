@@ -5,8 +5,8 @@ from __future__ import annotations
 import redis
 
 from pipeline.compare import snapshot_differences
-from pipeline.flow import FlowOptions, build_flow
 from pipeline.floor_logic import Tick
+from pipeline.flow import FlowOptions, build_flow
 from pipeline.redis_keys import RedisKeys
 from pipeline.redis_source import RedisStreamSource, partition_of, publish_lines, seq_of
 from pipeline.reference import reference_snapshot
@@ -39,8 +39,13 @@ def test_streams_source_equals_reference(
     ticks: list[Tick] = []
     source = RedisStreamSource(redis_url, keys, partitions=1, stop_when_idle_s=0.5)
     flow = build_flow(
-        settings, source, TickListSink(ticks), FlowOptions(clock="event", at_epoch=log.end.timestamp())
+        settings,
+        source,
+        TickListSink(ticks),
+        FlowOptions(clock="event", at_epoch=log.end.timestamp()),
     )
     run_flow(flow, workers=2)
     [final] = [t for t in ticks if t.final]
-    assert snapshot_differences(final.snapshot, reference_snapshot(log.lines, log.end, settings)) == []
+    assert (
+        snapshot_differences(final.snapshot, reference_snapshot(log.lines, log.end, settings)) == []
+    )

@@ -76,10 +76,14 @@ def test_alert_transitions_keep_the_active_hash_and_the_history_stream(
     alert = {"id": "wait_breach:claims:1772413200", "kind": "wait_breach", "cleared_at": None}
     cleared = dict(alert, cleared_at="2026-03-02T09:05:00+08:00")
     writer = _writer(redis_client, redis_prefix)
-    writer.write(_tick(MINUTE, 0.9, EngineOutput(alert_transitions=[AlertTransition("raised", alert)])))
+    writer.write(
+        _tick(MINUTE, 0.9, EngineOutput(alert_transitions=[AlertTransition("raised", alert)]))
+    )
     assert redis_client.hkeys(redis_keys.alerts_active()) == [alert["id"].encode()]
     writer.write(
-        _tick(MINUTE + 300, 0.9, EngineOutput(alert_transitions=[AlertTransition("cleared", cleared)]))
+        _tick(
+            MINUTE + 300, 0.9, EngineOutput(alert_transitions=[AlertTransition("cleared", cleared)])
+        )
     )
     assert redis_client.hlen(redis_keys.alerts_active()) == 0
     history = redis_client.xrange(redis_keys.alerts_history())

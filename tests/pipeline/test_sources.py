@@ -11,8 +11,11 @@ from pipeline.sources import FileReplaySource, ReplayPosition, event_epoch
 
 def _line(second: int, event_id: str) -> bytes:
     return (
-        b'{"event_id":"' + event_id.encode() + b'","ts":"2026-03-02T09:00:'
-        + f"{second:02d}".encode() + b'+08:00","type":"contact.abandoned","contact_id":"c"}'
+        b'{"event_id":"'
+        + event_id.encode()
+        + b'","ts":"2026-03-02T09:00:'
+        + f"{second:02d}".encode()
+        + b'+08:00","type":"contact.abandoned","contact_id":"c"}'
     )
 
 

@@ -47,7 +47,7 @@ def test_team_override_merges_long_away_limits() -> None:
             "queues.q1.sl_target: Input should be less than or equal to 1",
         ),
         ("interval_min = 20\n", "interval_min: Input should be 15 or 30"),
-        ("timezone = \"Mars/Base\"\n", "timezone: Value error, unknown time zone 'Mars/Base'"),
+        ('timezone = "Mars/Base"\n', "timezone: Value error, unknown time zone 'Mars/Base'"),
         ("[queues.q1]\nsl_treshold_s = 20\n", "queues.q1.sl_treshold_s: unknown key"),
         ("lateness_s = -1\n", "lateness_s: Input should be greater than or equal to 0"),
     ],
