@@ -1,0 +1,75 @@
+"""Reading a source file line by line, once or following it as it grows (`tail -F`).
+
+Line numbers are 1-based. Bytes that are not UTF-8 are replaced (U+FFFD) so one bad byte
+costs one dead letter, not the run. Files ending in `.gz` are read decompressed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+
+def open_text(path: str | Path, encoding: str = "utf-8") -> IO[str]:
+    """Open a text file, transparently decompressing `.gz`; undecodable bytes replaced."""
+    if str(path).endswith(".gz"):
+        return gzip.open(path, "rt", encoding=encoding, errors="replace", newline="")
+    return open(path, encoding=encoding, errors="replace", newline="")  # noqa: SIM115
+
+
+def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """Every line of the file with its number, without the line ending."""
+    with open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            yield number, line.rstrip("\r\n")
+
+
+def follow_lines(
+    path: str | Path,
+    *,
+    poll_s: float = 0.2,
+    idle_exit_s: float | None = None,
+    on_idle: Callable[[], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[tuple[int, str]]:
+    """Lines of a growing file, from its start, waiting for more at the end.
+
+    A last line without its newline is held back until it is complete. When the file
+    shrinks (truncated or rotated in place) reading restarts at its beginning and line
+    numbers go on counting. `on_idle` runs each time the end is reached (callers flush
+    there). With `idle_exit_s`, iteration stops after that many seconds without new data;
+    otherwise it runs until the caller stops it. Poll interval in seconds.
+    """
+    file_path = Path(path)
+    number = 0
+    pending = b""
+    last_data = clock()
+    handle = open(file_path, "rb")  # noqa: SIM115
+    try:
+        while True:
+            chunk = handle.readline()
+            if chunk:
+                last_data = clock()
+                pending += chunk
+                if pending.endswith(b"\n"):
+                    number += 1
+                    text = pending.decode("utf-8", errors="replace").rstrip("\r\n")
+                    pending = b""
+                    yield number, text
+                continue
+            if on_idle is not None:
+                on_idle()
+            if idle_exit_s is not None and clock() - last_data >= idle_exit_s:
+                return
+            if file_path.exists() and file_path.stat().st_size < handle.tell():
+                handle.close()
+                handle = open(file_path, "rb")  # noqa: SIM115
+                pending = b""
+                continue
+            sleep(poll_s)
+    finally:
+        handle.close()
