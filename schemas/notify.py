@@ -142,6 +142,7 @@ class RouteSettings(_Strict):
 
     With both `queues` and `teams` given, an alert matches when either matches. A queue
     alert's teams are the teams serving the queue; an agent alert's team is the agent's.
+    A `cleared` message is sent only to channels that received the `raised` one.
     """
 
     name: str
