@@ -1,0 +1,201 @@
+"""User-facing text in zh-CN (default) and English.
+
+`t(key, lang, **values)` looks a text up and fills `{placeholders}`; an unknown language
+falls back to zh-CN. Names of queues and teams come from the configuration
+(`name_zh` / `name_en`), see `queue_name` and `team_name`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from schemas.config import Settings
+
+Lang = Literal["zh", "en"]
+DEFAULT_LANG: Lang = "zh"
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "wallboard": ("实时监控大屏", "Wallboard"),
+    "floor": ("全中心", "Whole floor"),
+    "service_level": ("服务水平", "Service level"),
+    "sl_short": ("服务水平 15分钟", "SL 15 min"),
+    "in_queue": ("排队", "In queue"),
+    "longest_wait": ("最长等待", "Longest wait"),
+    "abandon_rate": ("放弃率", "Abandon rate"),
+    "asa": ("平均应答", "ASA"),
+    "ready": ("就绪", "Ready"),
+    "busy": ("忙碌", "Busy"),
+    "away": ("离开", "Away"),
+    "staffed": ("在线", "Staffed"),
+    "offered": ("呼入", "Offered"),
+    "answered": ("接通", "Answered"),
+    "abandoned": ("放弃", "Abandoned"),
+    "aht": ("平均处理时长", "AHT"),
+    "as_of": ("截至 {time}", "as of {time}"),
+    "formula_sl": (
+        "服务水平 {threshold} 秒内接通，{short} 秒内短放弃不计 · 目标 {target}",
+        "SL {threshold} s, short abandons < {short} s excluded · target {target}",
+    ),
+    "formula_floor": (
+        "全中心汇总，各队列按自身阈值计算",
+        "All queues, each at its own SL threshold",
+    ),
+    "stale_since": ("数据已停止更新，最后更新于 {time}", "data stale since {time}"),
+    "no_data": ("暂无数据（Redis 不可用）", "no data yet (Redis unreachable)"),
+    "fresh": ("数据 {age} 秒前", "data {age} s old"),
+    "no_alerts": ("当前无告警", "no active alerts"),
+    "agents": ("坐席", "Agents"),
+    "page_of": ("第 {page}/{pages} 页", "page {page}/{pages}"),
+    "queue": ("队列", "Queue"),
+    "team": ("班组", "Team"),
+    "agent": ("坐席", "Agent"),
+    "state": ("状态", "State"),
+    "time_in_state": ("状态时长", "Time in state"),
+    "handled": ("处理量", "Handled"),
+    "utilization": ("利用率", "Utilization"),
+    "occupancy": ("占用率", "Occupancy"),
+    "not_ready_time": ("未就绪时长", "Not-ready time"),
+    "logged_in_time": ("登录时长", "Logged-in time"),
+    "ultra_short": ("超短通话", "Ultra-short"),
+    "ultra_long": ("超长通话", "Ultra-long"),
+    "anomalies": ("异常", "Anomalies"),
+    "interval": ("时段", "Interval"),
+    "interval_table": ("今日分时段统计", "Today by interval"),
+    "last_24h": ("近 24 小时（每分钟）", "Last 24 h (per minute)"),
+    "teams_serving": ("服务本队列的班组", "Teams serving this queue"),
+    "window": ("时间窗", "Window"),
+    "kpi": ("指标", "KPI"),
+    "window_15m": ("15 分钟", "15 min"),
+    "window_30m": ("30 分钟", "30 min"),
+    "window_60m": ("60 分钟", "60 min"),
+    "window_interval": ("本时段", "This interval"),
+    "window_day": ("今日", "Today"),
+    "today": ("今日", "Today"),
+    "team_median": ("班组中位数", "Team median"),
+    "you": ("我", "You"),
+    "my_day": ("我的今日数据", "My numbers today"),
+    "nothing_unusual": ("今日没有异常，继续保持！", "Nothing unusual today. Keep it up!"),
+    "alerts": ("告警", "Alerts"),
+    "active_alerts": ("当前告警", "Active alerts"),
+    "alert_history": ("告警历史", "Alert history"),
+    "kind": ("类型", "Kind"),
+    "severity": ("级别", "Severity"),
+    "subject": ("对象", "Subject"),
+    "raised_at": ("触发时间", "Raised at"),
+    "cleared_at": ("解除时间", "Cleared at"),
+    "transition": ("变化", "Transition"),
+    "evidence": ("依据", "Evidence"),
+    "ack": ("确认", "Acknowledge"),
+    "acked": ("已确认", "Acknowledged"),
+    "ack_by": ("确认人", "Your name"),
+    "ack_note": ("备注", "Note"),
+    "ack_done": ("已确认 {alert}（{by}，{time}）", "Acknowledged {alert} ({by}, {time})"),
+    "ack_pick": ("请先在当前告警表中选择一条告警", "Select an active alert first"),
+    "ack_name": ("请填写确认人", "Enter your name"),
+    "all": ("全部", "All"),
+    "unknown_entity": ("未找到：{name}", "Not found: {name}"),
+    "state_ready": ("就绪", "Ready"),
+    "state_busy": ("通话中", "Busy"),
+    "state_acw": ("话后处理", "After-call work"),
+    "state_not_ready": ("未就绪", "Not ready"),
+    "state_logged_out": ("已登出", "Logged out"),
+    "reason_break": ("小休", "break"),
+    "reason_lunch": ("午餐", "lunch"),
+    "reason_training": ("培训", "training"),
+    "reason_meeting": ("会议", "meeting"),
+    "reason_coaching": ("辅导", "coaching"),
+    "reason_system": ("系统", "system"),
+    "reason_other": ("其他", "other"),
+    "kind_ultra_short_contact": ("超短通话", "Ultra-short contact"),
+    "kind_ultra_long_contact": ("超长通话", "Ultra-long contact"),
+    "kind_abnormal_logout": ("异常登出", "Abnormal logout"),
+    "kind_late_login": ("迟到登录", "Late login"),
+    "kind_long_away": ("离开过久", "Long away"),
+    "kind_sl_breach": ("服务水平不达标", "SL breach"),
+    "kind_wait_breach": ("等待超时", "Wait breach"),
+    "kind_abandon_spike": ("放弃率飙升", "Abandon spike"),
+    "sev_info": ("提示", "info"),
+    "sev_warning": ("警告", "warning"),
+    "sev_critical": ("严重", "critical"),
+    "since": ("自 {time}", "since {time}"),
+    "timeline": ("今日时间线", "Today's timeline"),
+    "contact": ("服务", "Contact"),
+    "explain_ultra_short_contact": (
+        "通话 {conversation} 就结束了（低于 {threshold}）。",
+        "A conversation ended after {conversation} (under {threshold}).",
+    ),
+    "tip_ultra_short_contact": (
+        "确认客户的问题已解决后再结束通话；若是掉线，请在小结里注明。",
+        "Make sure the customer's need is met before ending; note dropped calls in wrap-up.",
+    ),
+    "explain_ultra_long_contact": (
+        "一通服务超过了 {threshold}。",
+        "A contact went past {threshold}.",
+    ),
+    "tip_ultra_long_contact": (
+        "复杂问题可以请组长协助或预约回电，避免客户久等。",
+        "For complex cases ask your team lead or offer a call-back.",
+    ),
+    "explain_abnormal_logout": ("登出异常：{reasons}。", "Unusual logout: {reasons}."),
+    "tip_abnormal_logout": (
+        "下班前结束所有服务并按排班时间登出；系统问题请报告组长。",
+        "Finish all contacts and log out at shift end; report system trouble to your lead.",
+    ),
+    "explain_late_login": ("登录比排班晚了 {late_by}。", "Logged in {late_by} after shift start."),
+    "tip_late_login": (
+        "提前几分钟到岗，开班前完成系统登录。",
+        "Arrive a few minutes early and log in before the shift starts.",
+    ),
+    "explain_long_away": (
+        "“{reason}”状态超过了 {limit}。",
+        "Stayed in '{reason}' longer than {limit}.",
+    ),
+    "tip_long_away": (
+        "休息结束后及时切回就绪；需要更长时间请先告知组长。",
+        "Switch back to ready when the break ends; tell your lead if you need longer.",
+    ),
+    "tip_label": ("建议：", "Tip: "),
+    "explain_generic": ("{kind}。", "{kind}."),
+    "tip_generic": ("如有疑问请联系组长。", "Ask your team lead if anything is unclear."),
+    "reason_active_contact": ("仍有进行中的服务", "a contact was still active"),
+    "reason_early_logout": ("早于下班时间", "before shift end"),
+    "reason_frequent_relogin": ("频繁重复登录", "frequent re-login"),
+}
+
+
+def normalize_lang(value: str | None) -> Lang:
+    """`en` for English, anything else the default zh-CN."""
+    return "en" if (value or "").lower().startswith("en") else DEFAULT_LANG
+
+
+def t(key: str, lang: Lang, **values: object) -> str:
+    """The text for `key` in `lang`, with `{placeholders}` filled from `values`."""
+    zh, en = _TEXTS.get(key, (key, key))
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def queue_name(settings: Settings, queue: str, lang: Lang) -> str:
+    override = settings.queues.get(queue)
+    if override is None:
+        return queue
+    name = override.name_en if lang == "en" else override.name_zh
+    return name or queue
+
+
+def team_name(settings: Settings, team: str, lang: Lang) -> str:
+    override = settings.teams.get(team)
+    if override is None:
+        return team
+    name = override.name_en if lang == "en" else override.name_zh
+    return name or team
+
+
+def state_label(state: str, reason: str | None, lang: Lang) -> str:
+    """`Not ready (break)` style label of an agent state."""
+    label = t(f"state_{state}", lang)
+    if state == "not_ready" and reason:
+        sep = "·" if lang == "zh" else " · "
+        return f"{label}{sep}{t(f'reason_{reason}', lang)}"
+    return label

@@ -1,0 +1,86 @@
+"""Component ids of every page, in one place (pattern-matching ids are dicts built here)."""
+
+from __future__ import annotations
+
+# App shell
+SHELL = "shell"
+NAV = "nav"
+
+# Wallboard
+WB_ROOT = "wb-root"
+WB_INTERVAL = "wb-interval"
+WB_PARAMS = "wb-params"
+WB_LAST_OK = "wb-last-ok"
+WB_CLOCK = "wb-clock"
+WB_FRESHNESS = "wb-freshness"
+WB_BANNER = "wb-banner"
+WB_TICKER = "wb-ticker"
+WB_GRID = "wb-agent-grid"
+WB_GRID_PAGE = "wb-agent-grid-page"
+WB_TILES = "wb-tiles"
+WB_CRITICAL = "wb-critical-alerts"
+WB_SOUND_DUMMY = "wb-sound-dummy"
+TILE = "wb-tile"
+TILE_VALUE = "wb-tile-value"
+TILE_AS_OF = "wb-tile-as-of"
+FLOOR = "@all"  # the `queue` key of the floor-summary tile (not a valid queue name)
+
+# Queue page
+Q_INTERVAL = "q-interval"
+Q_PARAMS = "q-params"
+Q_CURSOR = "q-history-cursor"
+Q_KPIS = "q-kpis"
+Q_CHART = "q-chart"
+Q_TABLE = "q-interval-table"
+Q_AGENTS = "q-agents"
+Q_BANNER = "q-banner"
+
+# Team page
+T_INTERVAL = "t-interval"
+T_PARAMS = "t-params"
+T_TABLE = "t-agents"
+T_SUMMARY = "t-summary"
+T_BANNER = "t-banner"
+
+# Agent page
+A_INTERVAL = "a-interval"
+A_PARAMS = "a-params"
+A_STATE = "a-state"
+A_KPIS = "a-kpis"
+A_TIMELINE = "a-timeline"
+A_ANOMALIES = "a-anomalies"
+A_BANNER = "a-banner"
+
+# Alerts page
+AL_INTERVAL = "al-interval"
+AL_PARAMS = "al-params"
+AL_KIND = "al-filter-kind"
+AL_QUEUE = "al-filter-queue"
+AL_TEAM = "al-filter-team"
+AL_ACTIVE = "al-active"
+AL_HISTORY = "al-history"
+AL_ACK_BY = "al-ack-by"
+AL_ACK_NOTE = "al-ack-note"
+AL_ACK_BUTTON = "al-ack-button"
+AL_ACK_RESULT = "al-ack-result"
+AL_BANNER = "al-banner"
+
+# Agent's own view
+ME_INTERVAL = "me-interval"
+ME_PARAMS = "me-params"
+ME_TABLE = "me-table"
+ME_ANOMALIES = "me-anomalies"
+ME_STATE = "me-state"
+ME_BANNER = "me-banner"
+
+
+def tile(queue: str) -> dict[str, str]:
+    return {"type": TILE, "queue": queue}
+
+
+def tile_value(queue: str, field: str) -> dict[str, str]:
+    return {"type": TILE_VALUE, "queue": queue, "field": field}
+
+
+def tile_as_of(queue: str) -> dict[str, str]:
+    return {"type": TILE_AS_OF, "queue": queue}

@@ -1,0 +1,79 @@
+"""`/me/<agent_id>`: an agent's own numbers today against the team median, and the day's
+anomalies in plain words with a tip each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, dcc, html, no_update
+
+from dashboard import ids, views
+from dashboard.components import banner_class, column, page_header, table
+from dashboard.format import fmt_duration, seconds_since
+from dashboard.i18n import normalize_lang, state_label, t
+from dashboard.pages.agent import anomaly_cards
+from dashboard.pages.common import read_tick
+
+TICK_MS = 1000
+
+
+def register(app: dash.Dash) -> None:
+    dash.register_page(__name__, path_template="/me/<agent_id>", title="me", layout=layout)
+    app.callback(
+        Output(ids.ME_STATE, "children"),
+        Output(ids.ME_TABLE, "data"),
+        Output(ids.ME_ANOMALIES, "children"),
+        Output(ids.ME_BANNER, "children"),
+        Output(ids.ME_BANNER, "className"),
+        Input(ids.ME_INTERVAL, "n_intervals"),
+        State(ids.ME_PARAMS, "data"),
+    )(refresh)
+
+
+def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
+    language = normalize_lang(lang)
+    cols = [
+        column(t("kpi", language), "kpi"),
+        column(t("you", language), "mine"),
+        column(t("team_median", language), "median"),
+    ]
+    return html.Div(
+        className="page me",
+        children=[
+            dcc.Store(id=ids.ME_PARAMS, data={"agent": agent_id, "lang": language}),
+            dcc.Interval(id=ids.ME_INTERVAL, interval=TICK_MS),
+            *page_header(f"{t('my_day', language)} · {agent_id}", language, ids.ME_BANNER),
+            html.Div(id=ids.ME_STATE, className="agent-state"),
+            table(ids.ME_TABLE, cols),
+            html.H2(t("anomalies", language)),
+            html.Div(id=ids.ME_ANOMALIES, className="anomalies"),
+        ],
+    )
+
+
+def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
+    if not params:
+        return (no_update,) * 5
+    lang = normalize_lang(params.get("lang"))
+    agent_id = str(params["agent"])
+    tick = read_tick(lang)
+    banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
+    if tick.floor is None:
+        return (no_update,) * 3 + banner
+    snapshot = tick.floor.snapshot
+    entry = snapshot.agents.get(agent_id) if snapshot else None
+    if entry is None:
+        state: Any = t("unknown_entity", lang, name=agent_id)
+    else:
+        state = [
+            html.Span(state_label(entry.state, entry.reason, lang),
+                      className=f"state-pill state-{entry.state}"),
+            html.Span(fmt_duration(seconds_since(entry.state_since, tick.data_now)),
+                      className="state-time"),
+        ]
+    alerts = views.agent_alerts(snapshot.alerts if snapshot else [], agent_id)
+    anomalies = anomaly_cards(alerts, tick.settings, lang) or [
+        html.P(t("nothing_unusual", lang), className="all-good")
+    ]
+    return state, views.me_rows(snapshot, agent_id, lang), anomalies, *banner

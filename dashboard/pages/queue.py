@@ -1,0 +1,147 @@
+"""`/queue/<queue_id>`: a queue's KPIs by window, 24 h of per-minute charts, today's
+interval table and the agents of the teams serving it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, dcc, html, no_update
+from dash.dash_table.Format import Format, Scheme
+
+from dashboard import ids, views
+from dashboard.components import banner_class, column, page_header, table, with_lang
+from dashboard.data import DataUnavailable
+from dashboard.figures import extend_queue_history, queue_history_figure
+from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
+from dashboard.pages.common import layout_settings, read_tick
+from dashboard.services import services
+
+TICK_MS = 1000
+
+
+def register(app: dash.Dash) -> None:
+    dash.register_page(__name__, path_template="/queue/<queue_id>", title="queue",
+                       layout=layout)
+    app.callback(
+        Output(ids.Q_KPIS, "data"),
+        Output(ids.Q_CHART, "figure"),
+        Output(ids.Q_CURSOR, "data"),
+        Output(ids.Q_TABLE, "data"),
+        Output(ids.Q_AGENTS, "data"),
+        Output(ids.Q_BANNER, "children"),
+        Output(ids.Q_BANNER, "className"),
+        Input(ids.Q_INTERVAL, "n_intervals"),
+        State(ids.Q_PARAMS, "data"),
+        State(ids.Q_CURSOR, "data"),
+    )(refresh)
+
+
+def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
+    language = normalize_lang(lang)
+    settings, _floor = layout_settings()
+    rules = settings.queue_rules(queue_id)
+    try:
+        points = services().data.history("queue", queue_id)
+    except DataUnavailable:
+        points = []
+    series = views.history_series(points)
+    cursor = points[-1].entry_id if points else None
+    windows = [column(t("kpi", language), "kpi")] + [
+        column(t(f"window_{w}", language), w) for w in views.WINDOW_KEYS
+    ]
+    interval_cols = [
+        column(t("interval", language), "interval"),
+        column(t("offered", language), "offered"),
+        column(t("answered", language), "answered"),
+        column(t("abandoned", language), "abandoned"),
+        column(t("service_level", language), "service_level"),
+        column(t("abandon_rate", language), "abandon_rate"),
+        column(t("asa", language), "asa"),
+        column(t("aht", language), "aht"),
+    ]
+    team_links = [
+        dcc.Link(team_name(settings, team, language), href=with_lang(f"/team/{team}", language),
+                 className="chip")
+        for team in settings.teams_serving(queue_id)
+    ]
+    return html.Div(
+        className="page",
+        children=[
+            dcc.Store(id=ids.Q_PARAMS, data={"queue": queue_id, "lang": language}),
+            dcc.Store(id=ids.Q_CURSOR, data=cursor),
+            dcc.Interval(id=ids.Q_INTERVAL, interval=TICK_MS),
+            *page_header(f"{t('queue', language)} · {queue_name(settings, queue_id, language)}",
+                         language, ids.Q_BANNER),
+            html.P(views.queue_tile(settings, queue_id, None, language).formula,
+                   className="formula"),
+            table(ids.Q_KPIS, windows),
+            html.H2(t("last_24h", language)),
+            dcc.Graph(id=ids.Q_CHART, figure=queue_history_figure(series, rules.sl_target,
+                                                                  language),
+                      config={"displaylogo": False}),
+            html.H2(t("interval_table", language)),
+            table(ids.Q_TABLE, interval_cols, page_size=96),
+            html.H2(t("teams_serving", language)),
+            html.Div(team_links, className="chips"),
+            table(ids.Q_AGENTS, _agent_columns(language), sortable=True),
+        ],
+    )
+
+
+def _agent_columns(lang: Lang) -> list[dict[str, Any]]:
+    percent = Format(precision=1, scheme=Scheme.percentage).nully("—")
+    return [
+        column(t("agent", lang), "agent", presentation="markdown"),
+        column(t("team", lang), "team"),
+        column(t("state", lang), "state"),
+        column(t("time_in_state", lang), "in_state"),
+        column(t("handled", lang), "handled", type="numeric"),
+        column(t("aht", lang), "aht"),
+        column(t("occupancy", lang), "occupancy", type="numeric", format=percent),
+        column(t("anomalies", lang), "anomalies"),
+    ]
+
+
+def refresh(
+    n_intervals: int | None, params: dict[str, Any] | None, cursor: str | None
+) -> tuple[Any, ...]:
+    if not params:
+        return (no_update,) * 7
+    lang = normalize_lang(params.get("lang"))
+    queue = str(params["queue"])
+    tick = read_tick(lang)
+    banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
+    if tick.floor is None:
+        return (no_update, no_update, no_update, no_update, no_update, *banner)
+    snapshot = tick.floor.snapshot
+    entry = snapshot.queues.get(queue) if snapshot else None
+    figure: Any = no_update
+    new_cursor: Any = no_update
+    interval_data: Any = no_update
+    try:
+        new_points = services().data.history("queue", queue, after_id=cursor)
+        if new_points:
+            figure = extend_queue_history(views.history_series(new_points))
+            new_cursor = new_points[-1].entry_id
+        if new_points or not n_intervals:
+            # The interval table needs the whole day; it changes at most once a minute.
+            interval_data = views.interval_rows(
+                services().data.history("queue", queue), tick.data_now, tick.settings.zone,
+                tick.settings.interval_min,
+            )
+    except DataUnavailable:
+        pass
+    teams = set(tick.settings.teams_serving(queue))
+    agent_rows = []
+    for team in sorted(teams):
+        for row in views.team_rows(snapshot, team, tick.floor.active_alerts, tick.data_now, lang):
+            agent_rows.append({**row, "team": team_name(tick.settings, team, lang)})
+    return (
+        views.queue_kpi_table(entry, lang),
+        figure,
+        new_cursor,
+        interval_data,
+        agent_rows,
+        *banner,
+    )

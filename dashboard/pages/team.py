@@ -1,0 +1,89 @@
+"""`/team/<team_id>`: the team's agent state board (sortable), with links to each agent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, dcc, html, no_update
+from dash.dash_table.Format import Format, Scheme
+
+from dashboard import ids, views
+from dashboard.components import banner_class, column, page_header, table, with_lang
+from dashboard.format import fmt_count
+from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
+from dashboard.pages.common import layout_settings, read_tick
+
+TICK_MS = 1000
+
+
+def register(app: dash.Dash) -> None:
+    dash.register_page(__name__, path_template="/team/<team_id>", title="team", layout=layout)
+    app.callback(
+        Output(ids.T_TABLE, "data"),
+        Output(ids.T_SUMMARY, "children"),
+        Output(ids.T_BANNER, "children"),
+        Output(ids.T_BANNER, "className"),
+        Input(ids.T_INTERVAL, "n_intervals"),
+        State(ids.T_PARAMS, "data"),
+    )(refresh)
+
+
+def columns(lang: Lang) -> list[dict[str, Any]]:
+    percent = Format(precision=1, scheme=Scheme.percentage).nully("—")
+    return [
+        column(t("agent", lang), "agent", presentation="markdown"),
+        column(t("state", lang), "state"),
+        column(t("time_in_state", lang), "in_state"),
+        column(t("handled", lang), "handled", type="numeric"),
+        column(t("aht", lang), "aht"),
+        column(t("utilization", lang), "utilization", type="numeric", format=percent),
+        column(t("occupancy", lang), "occupancy", type="numeric", format=percent),
+        column(t("not_ready_time", lang), "not_ready"),
+        column(t("ultra_short", lang), "ultra_short", type="numeric"),
+        column(t("ultra_long", lang), "ultra_long", type="numeric"),
+        column(t("anomalies", lang), "anomalies"),
+    ]
+
+
+def layout(team_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
+    language = normalize_lang(lang)
+    settings, _floor = layout_settings()
+    queue_links = [
+        dcc.Link(queue_name(settings, q, language), href=with_lang(f"/queue/{q}", language),
+                 className="chip")
+        for q in settings.team_rules(team_id).queues
+    ]
+    return html.Div(
+        className="page",
+        children=[
+            dcc.Store(id=ids.T_PARAMS, data={"team": team_id, "lang": language}),
+            dcc.Interval(id=ids.T_INTERVAL, interval=TICK_MS),
+            *page_header(f"{t('team', language)} · {team_name(settings, team_id, language)}",
+                         language, ids.T_BANNER),
+            html.Div(queue_links, className="chips"),
+            html.Div(id=ids.T_SUMMARY, className="summary"),
+            table(ids.T_TABLE, columns(language), sortable=True),
+        ],
+    )
+
+
+def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
+    if not params:
+        return (no_update,) * 4
+    lang = normalize_lang(params.get("lang"))
+    team = str(params["team"])
+    tick = read_tick(lang)
+    banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
+    if tick.floor is None:
+        return (no_update, no_update, *banner)
+    snapshot = tick.floor.snapshot
+    rows = views.team_rows(snapshot, team, tick.floor.active_alerts, tick.data_now, lang)
+    entry = snapshot.teams.get(team) if snapshot else None
+    summary = [
+        html.Span(f"{t(key, lang)} {fmt_count(getattr(entry, attr) if entry else None)}",
+                  className=f"summary-item summary-{key}")
+        for key, attr in (("staffed", "staffed"), ("ready", "ready"), ("busy", "busy"),
+                          ("away", "not_ready"))
+    ]
+    return rows, summary, *banner

@@ -1,0 +1,34 @@
+"""What every callback needs, created once with the app: the Redis reader and the clock.
+
+Callbacks get them with `services()` from the Flask app serving the request, so several
+apps (tests, workers) in one process never share state and callbacks open no connections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import flask
+
+from dashboard.data import WallboardData
+
+EXTENSION = "wallboard"
+
+
+def wall_clock() -> datetime:
+    """Now, timezone-aware (UTC)."""
+    return datetime.now(tz=UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    data: WallboardData
+    clock: Callable[[], datetime]
+
+
+def services() -> Services:
+    """The services of the app handling the current request."""
+    found: Services = flask.current_app.extensions[EXTENSION]
+    return found

@@ -1,0 +1,62 @@
+"""`wallboard dashboard`: serve the Dash dashboard with gunicorn (production WSGI)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class _DashboardServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn running `dashboard.app.create_server` in each worker (one pool per worker)."""
+
+    def __init__(self, redis_url: str, prefix: str, options: dict[str, Any]) -> None:
+        self._redis_url = redis_url
+        self._prefix = prefix
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from dashboard.app import create_server
+
+        return create_server(self._redis_url, self._prefix)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    options = {
+        "bind": f"{args.host}:{args.port}",
+        "workers": args.workers,
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "timeout": 30,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+    _DashboardServer(args.redis_url, args.prefix, options).run()
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "dashboard", help="serve the wallboard, drill-down, alerts and agent pages"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8050, help="port (8050)")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", DEFAULT_REDIS_URL),
+        help="Redis holding the pipeline's state (env REDIS_URL)",
+    )
+    parser.add_argument("--prefix", default="wb", help="Redis key prefix (config redis_prefix)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.set_defaults(func=_serve)

@@ -1,0 +1,87 @@
+"""Helpers for the browser tests: find Dash components, wait, keep a heartbeat going."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from pipeline.redis_keys import RedisKeys
+from schemas.config import Settings
+from tests.dashboard.fixtures import write_heartbeat
+
+
+class HeartbeatWriter:
+    """Writes the pipeline's heartbeat every 0.5 s of wall clock until stopped."""
+
+    def __init__(self, client: redis.Redis, keys: RedisKeys, settings: Settings) -> None:
+        self._client = client
+        self._keys = keys
+        self._settings = settings
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                write_heartbeat(self._client, self._keys, datetime.now(tz=UTC),
+                                self._settings)
+            except redis.RedisError:
+                pass  # a test may stop Redis under us
+
+            self._stop.wait(0.5)
+
+
+def dom_id(component_id: dict[str, str]) -> str:
+    """The DOM id Dash gives a pattern-matching component (keys sorted, compact JSON)."""
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def wait_until(check: Callable[[], Any], timeout_s: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as exc:  # the DOM may be mid-render
+            last_error = exc
+        time.sleep(0.2)
+    msg = f"condition not met within {timeout_s} s (last error: {last_error})"
+    raise AssertionError(msg)
+
+
+def element(driver: Any, component_id: dict[str, str] | str) -> Any:
+    """The element by its Dash id (JSON ids are not valid CSS selectors, so via the DOM)."""
+    key = component_id if isinstance(component_id, str) else dom_id(component_id)
+    found = driver.execute_script("return document.getElementById(arguments[0]);", key)
+    if found is None:
+        msg = f"no element with id {key}"
+        raise LookupError(msg)
+    return found
+
+
+def text_of(driver: Any, component_id: dict[str, str] | str) -> str:
+    return str(element(driver, component_id).text)
+
+
+def class_of(driver: Any, component_id: dict[str, str] | str) -> str:
+    return str(element(driver, component_id).get_attribute("class"))
+
+
