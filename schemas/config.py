@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from schemas.access import AccessSettings
 from schemas.events import Channel, NotReadyReason
 from schemas.importers import ImporterSettings
 from schemas.notify import NotifySettings
@@ -205,6 +206,7 @@ class Settings(_Strict):
     notify: NotifySettings = NotifySettings()
     staffing: StaffingSettings = StaffingSettings()
     importers: ImporterSettings = ImporterSettings()
+    access: AccessSettings = AccessSettings()
 
     @field_validator("timezone")
     @classmethod
