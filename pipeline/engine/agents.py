@@ -1,0 +1,184 @@
+"""Agent state machines and time-in-state (kpi-semantics §4).
+
+Transitions (login, logout, state, and contact work: answered/ended/wrapup) are kept per
+agent and applied in canonical order `(ts, rank, seq)`. Those older than the watermark are
+*final*: they become state segments `[start, end)` (epoch seconds) and drive the agent
+alerts. The newer ones are replayed provisionally on a copy at snapshot time, so time in
+state is current to `now`. Only the last hour of segments is kept; day totals accumulate.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.engine.calendar import LocalCalendar
+from pipeline.engine.counters import AGENT_FIELDS, WindowedCounters
+from pipeline.engine.kpis import AgentTotals
+
+# (ts, rank, seq, kind, data, event)
+Transition = tuple[float, int, int, str, tuple[Any, ...], Any]
+Segment = tuple[float, float, str, str | None]
+
+CONTACT_WORK_RANK = {"answered": 3, "ended": 4, "wrapup": 5}
+
+
+@dataclass(slots=True)
+class AgentCore:
+    """The state of one agent after some prefix of its canonical transitions."""
+
+    logged_in: bool = False
+    team: str | None = None
+    site: str | None = None
+    shift_end: float | None = None
+    explicit: str | None = None
+    explicit_reason: str | None = None
+    active: int = 0
+    acw: int = 0
+    state: str = "logged_out"
+    reason: str | None = None
+    since: float | None = None
+
+    def effective(self) -> tuple[str, str | None]:
+        if not self.logged_in:
+            return "logged_out", None
+        if self.active > 0:
+            return "busy", None
+        if self.acw > 0:
+            return "acw", None
+        if self.explicit == "not_ready":
+            return "not_ready", self.explicit_reason
+        return "ready", None
+
+
+def step(core: AgentCore, agent_id: str, tr: Transition, segments: list[Segment]) -> str:
+    """Apply one transition; returns "" when accepted, else the rejection reason."""
+    ts, _rank, _seq, kind, data, _event = tr
+    if kind == "login":
+        if core.logged_in:
+            return f"agent.login: agent {agent_id} is already logged in"
+        core.logged_in = True
+        core.team, core.site, core.shift_end = data[0], data[1], data[3]
+        core.explicit, core.explicit_reason = None, None
+    elif kind == "logout":
+        if not core.logged_in:
+            return f"agent.logout: agent {agent_id} is not logged in"
+        core.logged_in = False
+    elif kind == "state":
+        if not core.logged_in:
+            return f"agent.state: agent {agent_id} is not logged in"
+        core.explicit, core.explicit_reason = data
+    elif kind == "answered":
+        core.active += 1
+    elif kind == "ended":
+        core.active -= 1
+        core.acw += 1
+    else:
+        core.acw -= 1
+    state, reason = core.effective()
+    if state != core.state or reason != core.reason:
+        if core.state != "logged_out" and core.since is not None and ts > core.since:
+            segments.append((core.since, ts, core.state, core.reason))
+        core.state, core.reason, core.since = state, reason, ts
+    return ""
+
+
+def clip_into(totals: AgentTotals, segment: Segment, lo: float, hi: float) -> None:
+    start, end, state, reason = segment
+    overlap = min(end, hi) - max(start, lo)
+    if overlap > 0:
+        totals.add_time(state, reason, overlap)
+
+
+@dataclass
+class AgentTimeline:
+    """One agent: final state, pending transitions, recent segments, counters."""
+
+    agent_id: str
+    core: AgentCore = field(default_factory=AgentCore)
+    pending: list[Transition] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    day_totals: dict[int, AgentTotals] = field(default_factory=dict)
+    counters: WindowedCounters = field(default_factory=lambda: WindowedCounters(len(AGENT_FIELDS)))
+    # Accepted login times (epoch s) for the frequent-relogin rule, and shift starts seen.
+    logins: list[float] = field(default_factory=list)
+    shift_starts: set[float] = field(default_factory=set)
+    session_team: str | None = None
+
+    def add(self, tr: Transition) -> None:
+        bisect.insort(self.pending, tr)
+
+    def take_final(self, limit: float, inclusive: bool) -> list[Transition]:
+        """Remove and return pending transitions with ts < limit (<= when inclusive)."""
+        pending = self.pending
+        cut = 0
+        for tr in pending:
+            if tr[0] < limit or (inclusive and tr[0] == limit):
+                cut += 1
+            else:
+                break
+        taken, self.pending = pending[:cut], pending[cut:]
+        return taken
+
+    def close_segment(self, segment: Segment, calendar: LocalCalendar) -> None:
+        """Keep a final segment for the rolling windows and add it to its day totals."""
+        self.segments.append(segment)
+        start, end, state, reason = segment
+        cursor = start
+        while cursor < end:
+            day = calendar.day_start(cursor)
+            day_end = calendar.next_day_start(cursor)
+            part_end = min(end, day_end)
+            totals = self.day_totals.get(day)
+            if totals is None:
+                totals = self.day_totals[day] = AgentTotals()
+            totals.add_time(state, reason, part_end - cursor)
+            cursor = part_end
+
+    def provisional(self, now: float) -> tuple[AgentCore, list[Segment]]:
+        """State at `now` and the segments closed by pending transitions with ts <= now."""
+        core = dataclasses.replace(self.core)
+        extra: list[Segment] = []
+        for tr in self.pending:
+            if tr[0] > now:
+                break
+            step(core, self.agent_id, tr, extra)
+        return core, extra
+
+    def totals(
+        self,
+        core: AgentCore,
+        extra: list[Segment],
+        lo: float,
+        hi: float,
+        day: int | None = None,
+    ) -> AgentTotals:
+        """Time in state clipped to `[lo, hi]`; with `day`, final time comes from day totals."""
+        totals = AgentTotals()
+        if day is not None:
+            done = self.day_totals.get(day)
+            if done is not None:
+                totals.merge(done)
+        else:
+            for segment in reversed(self.segments):
+                if segment[1] <= lo:
+                    break
+                clip_into(totals, segment, lo, hi)
+        for segment in extra:
+            clip_into(totals, segment, lo, hi)
+        if core.state != "logged_out" and core.since is not None:
+            clip_into(totals, (core.since, hi, core.state, core.reason), lo, hi)
+        return totals
+
+    def evict(self, keep_from: float, keep_from_day: int) -> None:
+        segments = self.segments
+        cut = 0
+        while cut < len(segments) and segments[cut][1] < keep_from:
+            cut += 1
+        if cut:
+            del segments[:cut]
+        for day in [d for d in self.day_totals if d < keep_from_day]:
+            del self.day_totals[day]
+        self.counters.evict(int(keep_from), keep_from_day)

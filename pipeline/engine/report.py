@@ -1,0 +1,328 @@
+"""Renders engine state as the §7 snapshot and as per-minute history points.
+
+All window bounds are epoch seconds; `now` is a whole second. Rolling windows cover seconds
+`now - W + 1 .. now` for counters and `[now - W, now]` for agent time; the interval and the
+day start at local boundaries of the configured zone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pipeline.engine.agents import clip_into
+from pipeline.engine.alerts import export
+from pipeline.engine.counters import QUEUE_FIELDS, Row, add_rows, column_sums
+from pipeline.engine.kpis import AgentTotals, agent_kpis, queue_kpis
+from pipeline.engine.types import HistoryPoint
+from schemas.snapshot import ROLLING_WINDOWS_S
+from schemas.timefmt import format_ts
+
+if TYPE_CHECKING:
+    from pipeline.engine.agents import AgentCore, AgentTimeline, Segment
+    from pipeline.engine.floor import FloorEngine
+
+NOW_STATES = ("ready", "busy", "acw", "not_ready")
+HISTORY_WINDOWS = ("15m", "interval")
+
+
+def _zero() -> Row:
+    return [0] * len(QUEUE_FIELDS)
+
+
+def _counter_windows(
+    engine: FloorEngine, now: int, names: tuple[str, ...]
+) -> dict[tuple[str | None, str], dict[str, Row]]:
+    cal = engine.calendar
+    interval = cal.interval_start(now)
+    day = cal.day_start(now)
+    day_end = cal.next_day_start(now)
+    out: dict[tuple[str | None, str], dict[str, Row]] = {}
+    for key, counters in engine.queue_counters.items():
+        rows: dict[str, Row] = {}
+        for name in names:
+            if name in ROLLING_WINDOWS_S:
+                rows[name] = counters.window(now - ROLLING_WINDOWS_S[name] + 1, now)
+            elif name == "interval":
+                rows[name] = counters.window(interval, now)
+            else:
+                rows[name] = counters.day_to(day, now, day_end)
+        out[key] = rows
+    return out
+
+
+def _waiting(engine: FloorEngine, now: int) -> dict[tuple[str, str], tuple[int, float]]:
+    """Per (queue, channel): contacts in queue at `now` and their earliest offered ts."""
+    out: dict[tuple[str, str], tuple[int, float]] = {}
+    for queue, entries in engine.in_queue.items():
+        for cid, (offered, outcome) in entries.items():
+            if offered <= now < outcome:
+                contact = engine.contacts.get(cid)
+                channel = contact.channel if contact and contact.channel else "voice"
+                count, earliest = out.get((queue, channel), (0, float("inf")))
+                out[(queue, channel)] = (count + 1, min(earliest, offered))
+    return out
+
+
+def queue_sections(engine: FloorEngine, now: int, names: tuple[str, ...]) -> dict[str, Any]:
+    """Queue, channel, site and all windows (KPI dicts) at `now`."""
+    settings = engine.settings
+    rows = _counter_windows(engine, now, names)
+    waiting = _waiting(engine, now)
+    listed = set(settings.queues)
+    for (queue, _channel), by_window in rows.items():
+        if queue is not None and any(any(r) for r in by_window.values()):
+            listed.add(queue)
+    listed.update(q for (q, _c), (n, _e) in waiting.items() if n > 0)
+
+    def rollup(keys: list[tuple[str | None, str]], wait_keys: list[tuple[str, str]]) -> dict:
+        in_queue = sum(waiting[k][0] for k in wait_keys)
+        earliest = min((waiting[k][1] for k in wait_keys), default=None)
+        longest = None if earliest is None or not in_queue else now - earliest
+        windows = {}
+        for name in names:
+            total = _zero()
+            for key in keys:
+                if key in rows:
+                    add_rows(total, rows[key][name])
+            windows[name] = queue_kpis(total, in_queue, longest)
+        return windows
+
+    all_keys = list(rows)
+    all_wait = list(waiting)
+    queues = {
+        q: rollup([k for k in all_keys if k[0] == q], [k for k in all_wait if k[0] == q])
+        for q in sorted(listed)
+    }
+    channels = {
+        ch: rollup([k for k in all_keys if k[1] == ch], [k for k in all_wait if k[1] == ch])
+        for ch in ("voice", "chat")
+    }
+    site_of = {q: settings.queue_site(q) for q in listed}
+    sites = {
+        site: rollup(
+            [k for k in all_keys if k[0] in site_of and site_of[k[0]] == site],
+            [k for k in all_wait if site_of.get(k[0]) == site],
+        )
+        for site in sorted(set(site_of.values()))
+    }
+    return {
+        "queues": queues,
+        "channels": channels,
+        "sites": sites,
+        "all": rollup(all_keys, all_wait),
+        "site_of": site_of,
+    }
+
+
+def window_bounds(engine: FloorEngine, now: int, names: tuple[str, ...]) -> dict[str, int]:
+    """Start of each window at `now` (epoch s): `now - W` for rolling windows (agent time
+    is clipped to `[start, now]`, counters cover seconds `start + 1 .. now`), the local
+    interval start, the local midnight."""
+    cal = engine.calendar
+    bounds: dict[str, int] = {}
+    for name in names:
+        if name in ROLLING_WINDOWS_S:
+            bounds[name] = now - ROLLING_WINDOWS_S[name]
+        elif name == "interval":
+            bounds[name] = cal.interval_start(now)
+        else:
+            bounds[name] = cal.day_start(now)
+    return bounds
+
+
+def _agent_windows(  # noqa: PLR0917
+    engine: FloorEngine,
+    agent: AgentTimeline,
+    core: AgentCore,
+    extra: list[Segment],
+    now: int,
+    bounds: dict[str, int],
+) -> dict[str, AgentTotals]:
+    out: dict[str, AgentTotals] = {}
+    for name, lo in bounds.items():
+        if name in ROLLING_WINDOWS_S:
+            totals = agent.totals(core, extra, lo, now)
+            totals.counters = agent.counters.window(lo + 1, now)
+        elif name == "interval":
+            totals = agent.totals(core, extra, lo, now)
+            totals.counters = agent.counters.window(lo, now)
+        else:
+            totals = agent.totals(core, extra, lo, now, day=lo)
+            totals.counters = agent.counters.day_to(
+                lo, now, engine.calendar.next_day_start(now)
+            )
+        out[name] = totals
+    return out
+
+
+def _idle_since(agent: AgentTimeline, core: AgentCore, extra: list[Segment], lo: int) -> bool:
+    """Nothing of this agent can fall in a window starting at `lo` (a cheap pre-check)."""
+    if core.logged_in or extra:
+        return False
+    if agent.segments and agent.segments[-1][1] > lo:
+        return False
+    if core.since is not None and core.since > lo:
+        return False
+    last = agent.counters.max_second
+    return last is None or last < lo
+
+
+def _add_decided(
+    agent: AgentTimeline,
+    core: AgentCore,
+    into: dict[str, AgentTotals],
+    bounds: dict[str, int],
+    now: int,
+) -> None:
+    """Add an agent's decided time and counters at `now` into per-window totals."""
+    earliest = min(bounds.values())
+    pairs = [(into[name], lo, name in ROLLING_WINDOWS_S) for name, lo in bounds.items()]
+    for start, end, state, reason in reversed(agent.segments):
+        if end <= earliest:
+            break
+        for totals, lo, _rolling in pairs:
+            overlap = min(end, now) - max(start, lo)
+            if overlap > 0:
+                totals.add_time(state, reason, overlap)
+    if core.state != "logged_out" and core.since is not None:
+        open_segment = (core.since, float(now), core.state, core.reason)
+        for totals, lo, _rolling in pairs:
+            clip_into(totals, open_segment, lo, now)
+    seconds = agent.counters.seconds
+    if not seconds or (agent.counters.max_second or 0) < earliest:
+        return
+    width = agent.counters.width
+    for totals, lo, rolling in pairs:
+        first = lo + 1 if rolling else lo
+        rows = [row for second, row in seconds.items() if first <= second <= now]
+        if rows:
+            add_rows(totals.counters, column_sums(rows, width))
+
+
+def _rollup_entry(members: list[dict[str, AgentTotals]], names: tuple[str, ...]) -> dict:
+    entry: dict[str, Any] = {}
+    for name in names:
+        total = AgentTotals()
+        for windows in members:
+            total.merge(windows[name])
+        entry[name] = agent_kpis(total)
+    return entry
+
+
+def _now_counts(cores: list[AgentCore]) -> dict[str, int]:
+    counts = {"staffed": 0, **dict.fromkeys(NOW_STATES, 0)}
+    for core in cores:
+        if core.logged_in:
+            counts["staffed"] += 1
+            counts[core.state] += 1
+    return counts
+
+
+def build_snapshot(engine: FloorEngine, now: int) -> dict[str, Any]:
+    """The §7 snapshot at `now` as `Snapshot(...).model_dump(by_alias=True)`."""
+    from schemas.snapshot import WINDOWS
+
+    settings = engine.settings
+    zone = engine.calendar.zone
+    sections = queue_sections(engine, now, WINDOWS)
+    agents: dict[str, Any] = {}
+    team_members: dict[str, list[tuple[AgentCore, dict[str, AgentTotals]]]] = {}
+    site_members: dict[str, list[tuple[AgentCore, dict[str, AgentTotals]]]] = {}
+    logged_in: list[AgentCore] = []
+    bounds = window_bounds(engine, now, WINDOWS)
+    earliest = min(bounds.values())
+    for agent_id in sorted(engine.agents):
+        agent = engine.agents[agent_id]
+        core, extra = agent.provisional(now)
+        if _idle_since(agent, core, extra, earliest):
+            continue
+        windows = _agent_windows(engine, agent, core, extra, now, bounds)
+        if not core.logged_in and not any(t.is_active() for t in windows.values()):
+            continue
+        if core.logged_in:
+            logged_in.append(core)
+        entry: dict[str, Any] = {name: agent_kpis(t) for name, t in windows.items()}
+        entry.update(
+            state=core.state,
+            state_since=None if core.since is None else format_ts(core.since, zone),
+            reason=core.reason,
+            team=core.team,
+            site=core.site,
+        )
+        agents[agent_id] = entry
+        if core.team is not None:
+            team_members.setdefault(core.team, []).append((core, windows))
+        if core.site is not None:
+            site_members.setdefault(core.site, []).append((core, windows))
+    teams = {}
+    for team in sorted(team_members):
+        members = team_members[team]
+        entry = _rollup_entry([w for _c, w in members], WINDOWS)
+        entry.update(_now_counts([c for c, _w in members]))
+        teams[team] = entry
+    queues = {}
+    for queue, windows in sections["queues"].items():
+        serving = set(settings.teams_serving(queue))
+        counts = _now_counts([c for c in logged_in if c.team in serving])
+        counts.pop("staffed")
+        agents_now = {"staffed": sum(counts.values()), **counts}
+        queues[queue] = {**windows, "site": sections["site_of"][queue], "agents_now": agents_now}
+    sites = {}
+    for site in sorted(set(sections["sites"]) | set(site_members)):
+        windows = sections["sites"].get(site) or {
+            name: queue_kpis(_zero(), 0, None) for name in WINDOWS
+        }
+        members = site_members.get(site, [])
+        agent_entry = _rollup_entry([w for _c, w in members], WINDOWS)
+        agent_entry.update(_now_counts([c for c, _w in members]))
+        sites[site] = {**windows, "agents": agent_entry}
+    day = engine.calendar.day_start(now)
+    alerts = [export(a, zone, now) for a in engine.alerts.visible(now, day)]
+    snapshot = {
+        "now": format_ts(now, zone),
+        "queues": queues,
+        "channels": sections["channels"],
+        "sites": sites,
+        "all": sections["all"],
+        "agents": agents,
+        "teams": teams,
+        "alerts": alerts,
+    }
+    # Built directly in the shape of `Snapshot.model_dump(by_alias=True)` (a pydantic round
+    # trip per tick costs more than the KPIs); tests pin the two equal.
+    return snapshot
+
+
+def history_points(engine: FloorEngine, minute: int) -> list[HistoryPoint]:
+    """KPIs (15m and interval) of every queue, channel, site, all and team at `minute`,
+    from decided state."""
+    sections = queue_sections(engine, minute, HISTORY_WINDOWS)
+    points = [HistoryPoint("all", "", minute, sections["all"])]
+    for kind, key in (("queue", "queues"), ("channel", "channels"), ("site", "sites")):
+        points.extend(
+            HistoryPoint(kind, entity, minute, windows) for entity, windows in sections[key].items()
+        )
+    # Teams: each agent's decided time and counters are added straight into its team.
+    bounds = window_bounds(engine, minute, HISTORY_WINDOWS)
+    earliest = min(bounds.values())
+    teams: dict[str, dict[str, AgentTotals]] = {}
+    staffed: set[str] = set()
+    for agent_id in sorted(engine.agents):
+        agent = engine.agents[agent_id]
+        core = agent.core
+        if core.team is None or _idle_since(agent, core, [], earliest):
+            continue
+        totals = teams.get(core.team)
+        if totals is None:
+            totals = teams[core.team] = {name: AgentTotals() for name in HISTORY_WINDOWS}
+        if core.logged_in:
+            staffed.add(core.team)
+        _add_decided(agent, core, totals, bounds, minute)
+    points.extend(
+        HistoryPoint(
+            "team", team, minute, {name: agent_kpis(t) for name, t in teams[team].items()}
+        )
+        for team in sorted(teams)
+        if team in staffed or any(t.is_active() for t in teams[team].values())
+    )
+    return points
