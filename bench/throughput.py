@@ -37,7 +37,9 @@ def flow_events_per_s(path: Path, settings: Settings, redis_url: str) -> float:
     client = redis.Redis.from_url(redis_url)
     for key in client.scan_iter(match=f"{settings.redis_prefix}:*", count=1000):
         client.delete(key)
-    flow = build_flow(settings, FileReplaySource(path, speed=0), RedisStateSink(redis_url, settings))
+    flow = build_flow(
+        settings, FileReplaySource(path, speed=0), RedisStateSink(redis_url, settings)
+    )
     started = time.perf_counter()
     run_flow(flow, workers=1)
     elapsed = time.perf_counter() - started
@@ -48,7 +50,9 @@ def flow_events_per_s(path: Path, settings: Settings, redis_url: str) -> float:
 
 def measure(path: Path, settings: Settings, redis_url: str) -> list[Figure]:
     floor, _ = floor_events_per_s(path)
-    flow = flow_events_per_s(path, settings.model_copy(update={"redis_prefix": "wbbench"}), redis_url)
+    flow = flow_events_per_s(
+        path, settings.model_copy(update={"redis_prefix": "wbbench"}), redis_url
+    )
     return [
         Figure(
             "replay throughput (1 worker, sample day, Redis sink)",

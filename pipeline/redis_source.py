@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 import zlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 import redis
@@ -60,7 +61,9 @@ class _StreamPartition(StatefulSourcePartition[Chunk, str]):
     def next_batch(self) -> list[Chunk]:
         self.awake = None
         try:
-            reply = self.client.xread({self.stream: self.last_id}, count=READ_COUNT, block=BLOCK_MS)
+            reply: Any = self.client.xread(
+                {self.stream: self.last_id}, count=READ_COUNT, block=BLOCK_MS
+            )
         except redis.exceptions.ConnectionError:
             # Redis away: keep our position and try again shortly.
             self.awake = datetime.now(UTC) + timedelta(seconds=1)

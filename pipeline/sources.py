@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import orjson
 from bytewax.inputs import (
@@ -35,7 +35,7 @@ def open_events(path: str | Path) -> IO[bytes]:
     """Open a JSON Lines file, gzip-compressed when its name ends in `.gz`."""
     path = Path(path)
     if path.suffix == ".gz":
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 

@@ -12,10 +12,13 @@ from schemas.timefmt import parse_ts
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bytewax.inputs import Source
+
+    from pipeline.floor_logic import Clock
     from pipeline.flow import FlowOptions, build_flow
     from pipeline.runner import recovery_config, run_flow
     from pipeline.sinks import RedisStateSink
-    from pipeline.sources import FileReplaySource, StdinSource
+    from pipeline.sources import Chunk, FileReplaySource, StdinSource
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -34,18 +37,20 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    source: Source[Chunk]
+    clock: Clock
     if args.source == "redis":
         from pipeline.redis_keys import RedisKeys
         from pipeline.redis_source import RedisStreamSource
 
         source = RedisStreamSource(url, RedisKeys(settings.redis_prefix), args.partitions)
-        clock = args.clock or "wall"
+        clock = "wall" if args.clock is None else args.clock
     elif args.events == "-":
         source = StdinSource()
-        clock = args.clock or "wall"
+        clock = "wall" if args.clock is None else args.clock
     else:
         source = FileReplaySource(args.events, args.speed, fast_until)
-        clock = args.clock or "event"
+        clock = "event" if args.clock is None else args.clock
     flow = build_flow(settings, source, RedisStateSink(url, settings), FlowOptions(clock=clock))
     run_flow(flow, workers=args.workers, recovery=recovery_config(args.recovery_dir))
     return 0
