@@ -1,0 +1,44 @@
+"""The DuckDB SQL reference implementation of every KPI and alert (docs/kpi-semantics.md).
+
+An independent second implementation the stream engine must equal on every replay:
+events are parsed and validated with `schemas.events.parse_event`, loaded into DuckDB,
+and everything else (dedupe, acceptance, durations, windows, rollups, agent time, alerts)
+is computed in SQL. Times in the output are RFC 3339 in the configured zone; durations
+are seconds, ratios 0..1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from pipeline.reference.assemble import build_snapshot
+from pipeline.reference.database import ReferenceDatabase
+from pipeline.reference.windows import instant
+from schemas.config import Settings
+
+__all__ = ["reference_snapshot", "reference_snapshots"]
+
+
+def reference_snapshots(
+    lines: Iterable[bytes | str], ats: list[datetime], settings: Settings
+) -> list[dict[str, Any]]:
+    """§7 snapshots as of each of `ats` (aware datetimes; `now = floor(at)`), loading once."""
+    db = ReferenceDatabase(lines, settings)
+    try:
+        snapshots = []
+        for at in ats:
+            moment = instant(at, settings)
+            db.compute(moment)
+            snapshots.append(build_snapshot(db, moment))
+        return snapshots
+    finally:
+        db.close()
+
+
+def reference_snapshot(
+    lines: Iterable[bytes | str], at: datetime, settings: Settings
+) -> dict[str, Any]:
+    """§7 snapshot as of `at` (now = floor(at)), as `Snapshot(...).model_dump(by_alias=True)`."""
+    return reference_snapshots(lines, [at], settings)[0]
