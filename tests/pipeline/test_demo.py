@@ -16,11 +16,12 @@ from pipeline.redis_server import free_port
 from tests.conftest import REPO
 
 
-def _redis_servers_under(directory: Path) -> list[str]:
+def _redis_servers_on(port: int) -> list[str]:
+    # redis-server rewrites its process title to "redis-server 127.0.0.1:<port>".
     found = subprocess.run(
         ["pgrep", "-af", "redis-server"], capture_output=True, text=True, check=False
     ).stdout.splitlines()
-    return [line for line in found if str(directory) in line or f"--dir {directory}" in line]
+    return [line for line in found if line.endswith(f"127.0.0.1:{port}")]
 
 
 @pytest.mark.slow
@@ -48,8 +49,8 @@ def test_demo_reports_urls_serves_the_wallboard_and_stops_without_leftovers(
     assert lines[0].startswith("Redis: redis://127.0.0.1:"), lines
     assert lines[0].rstrip().endswith("(embedded, started by the demo; data in var/redis)")
     assert f"Open http://127.0.0.1:{port}/wallboard" in lines[-1]
-    redis_dir = tmp_path / "var" / "redis"
-    assert _redis_servers_under(redis_dir) != []
+    redis_port = int(lines[0].split("127.0.0.1:")[1].split("/")[0])
+    assert len(_redis_servers_on(redis_port)) == 1
     status = 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and status != 200:
@@ -61,4 +62,4 @@ def test_demo_reports_urls_serves_the_wallboard_and_stops_without_leftovers(
     assert status == 200
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
-    assert _redis_servers_under(redis_dir) == []
+    assert _redis_servers_on(redis_port) == []
