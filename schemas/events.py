@@ -181,7 +181,7 @@ def _describe(error: ValidationError) -> str:
         kind = item["type"]
         if kind == "json_invalid":
             return f"json: {item['msg']}"
-        if kind in {"model_attributes_type", "model_type"}:
+        if kind in {"model_attributes_type", "model_type", "dict_type"}:
             return "event: must be a JSON object"
         if kind == "union_tag_not_found":
             return "type: field required"
