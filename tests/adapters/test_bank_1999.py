@@ -13,8 +13,10 @@ from pipeline.adapters.records import DeadLetter, FieldValue, Skip, SourceEvent
 from pipeline.cli import main
 from schemas.events import CANONICAL_RANK, parse_event
 from tests.adapters.helpers import read_jsonl
+from tests.conftest import REPO
 
-BANK = Path("/work/shared/realdata/anonymous_bank_1999_08.csv.gz")
+# ../shared sits beside the checkout (the developers' tree and CI's fresh clone alike).
+BANK = REPO.parent / "shared" / "realdata" / "anonymous_bank_1999_08.csv.gz"
 DAY = "1999-08-02"  # has services crossing midnight and a negative IVR time
 HEADER = (
     "date,vru+line,call_id,customer_id,priority,type,date_raw,vru_entry,vru_exit,vru_time,"
