@@ -16,32 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas.access import AccessSettings
+from schemas.alert_kinds import AlertKind, Severity
 from schemas.events import Channel, NotReadyReason
 from schemas.importers import ImporterSettings
 from schemas.notify import NotifySettings
 from schemas.staffing import StaffingSettings
 
-Severity = Literal["info", "warning", "critical"]
-AlertKind = Literal[
-    "ultra_short_contact",
-    "ultra_long_contact",
-    "abnormal_logout",
-    "late_login",
-    "long_away",
-    "sl_breach",
-    "wait_breach",
-    "abandon_spike",
-]
-ALERT_KINDS: tuple[AlertKind, ...] = (
-    "ultra_short_contact",
-    "ultra_long_contact",
-    "abnormal_logout",
-    "late_login",
-    "long_away",
-    "sl_breach",
-    "wait_breach",
-    "abandon_spike",
-)
 Seconds = Annotated[float, Field(ge=0)]
 Ratio = Annotated[float, Field(ge=0, le=1)]
 

@@ -34,18 +34,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# Same literals as schemas.config (which imports this module, so they cannot be shared).
-NotifySeverity = Literal["info", "warning", "critical"]
-NotifyAlertKind = Literal[
-    "ultra_short_contact",
-    "ultra_long_contact",
-    "abnormal_logout",
-    "late_login",
-    "long_away",
-    "sl_breach",
-    "wait_breach",
-    "abandon_spike",
-]
+from schemas.alert_kinds import AlertKind, Severity
+
 Vendor = Literal["slack", "teams", "wecom", "dingtalk", "feishu", "webhook"]
 Language = Literal["zh-CN", "en"]
 
@@ -147,8 +137,8 @@ class RouteSettings(_Strict):
 
     name: str
     channels: Annotated[list[str], Field(min_length=1)]
-    kinds: list[NotifyAlertKind] = Field(default_factory=list)
-    min_severity: NotifySeverity = "info"
+    kinds: list[AlertKind] = Field(default_factory=list)
+    min_severity: Severity = "info"
     queues: list[str] = Field(default_factory=list)
     teams: list[str] = Field(default_factory=list)
     send_raised: bool = True
@@ -178,7 +168,7 @@ class NotifySettings(_Strict):
     # One escalation message per alert still active this many seconds after raised_at.
     escalate_after_s: Annotated[float, Field(gt=0)] | None = None
     escalation_channels: list[str] = Field(default_factory=list)
-    escalation_min_severity: NotifySeverity = "warning"
+    escalation_min_severity: Severity = "warning"
     escalation_quiet_hours: QuietHours | None = None
     retry: RetrySettings = RetrySettings()
     poll_interval_s: Annotated[float, Field(gt=0)] = 1.0

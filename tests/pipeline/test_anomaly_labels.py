@@ -18,6 +18,7 @@ from pipeline.parse import ParsedEvent, parse_chunk
 from pipeline.runner import stream_snapshot
 from pipeline.sources import open_events
 from replay_data.labels import read_labels
+from schemas.alert_kinds import ALERT_KINDS
 from schemas.config import Settings, load_settings
 from tests.conftest import REPO, SAMPLE_CONFIG
 
@@ -64,16 +65,7 @@ def test_every_labelled_anomaly_is_raised_and_every_alert_is_labelled(
     print(f"labels {len(labels)}, alerts {len(day_alerts)}, recall {recall}, precision {precision}")
     assert [label for label in labels if label not in found] == []
     assert [a for a in day_alerts if a not in explained] == []
-    assert {a["kind"] for a in day_alerts} == {
-        "ultra_short_contact",
-        "ultra_long_contact",
-        "abnormal_logout",
-        "late_login",
-        "long_away",
-        "sl_breach",
-        "wait_breach",
-        "abandon_spike",
-    }
+    assert {a["kind"] for a in day_alerts} == set(ALERT_KINDS)
 
 
 def test_dirt_is_counted_once_and_malformed_lines_are_dead_letters(settings: Settings) -> None:
