@@ -14,7 +14,7 @@ from dashboard.data import DataUnavailable
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.pages.common import layout_settings, read_tick
 from dashboard.services import services
-from schemas.config import ALERT_KINDS
+from schemas.alert_kinds import ALERT_KINDS
 
 TICK_MS = 1000
 HISTORY_ROWS = 500
