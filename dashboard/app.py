@@ -15,21 +15,33 @@ import dash
 import flask
 from dash import html
 
-from dashboard import ids
+from dashboard import ids, signin
 from dashboard.data import WallboardData
+from dashboard.guard import enforce, remember_screen
+from dashboard.headers import add_security_headers
 from dashboard.pages import agent, alerts, me, queue, team, wallboard
-from dashboard.services import EXTENSION, Services, wall_clock
+from dashboard.services import ACCESS_EXTENSION, EXTENSION, Services, wall_clock
+from pipeline.access.service import AccessService
+from schemas.access import AccessSettings
+from schemas.config import load_settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 PAGES = (wallboard, queue, team, agent, alerts, me)
 
 
 def create_app(
-    redis_url: str, prefix: str = "wb", *, clock: Callable[[], datetime] = wall_clock
+    redis_url: str,
+    prefix: str = "wb",
+    *,
+    clock: Callable[[], datetime] = wall_clock,
+    access: AccessSettings | None = None,
 ) -> dash.Dash:
     """A dashboard reading the pipeline's state under `prefix` in the Redis at `redis_url`.
 
-    `clock` returns the current time (aware); tests inject their own.
+    `clock` returns the current time (aware); tests inject their own. `access` (the
+    config's `[access]`) turns on sign-in, roles and screen tokens when it has users or a
+    proxy header (or `auth = "on"`); without it everyone sees everything — for a
+    trusted network and the tests. Security headers are sent either way.
     """
     app = dash.Dash(
         __name__,
@@ -44,12 +56,40 @@ def create_app(
     for page in PAGES:
         page.register(app)
     app.layout = html.Div(id=ids.SHELL, children=[dash.page_container])
+    _secure(app.server, AccessService(access or AccessSettings(auth="off"), redis_url, prefix))
     return app
 
 
+def _secure(server: flask.Flask, service: AccessService) -> None:
+    """Sign-in routes, the role check before every request, headers after every one."""
+    server.extensions[ACCESS_EXTENSION] = service
+    server.before_request(enforce)
+    server.after_request(remember_screen)
+    frame_origins = tuple(service.settings.frame_origins)
+
+    def headers(response: flask.Response) -> flask.Response:
+        add_security_headers(response, frame_origins)
+        return response
+
+    server.after_request(headers)
+    if service.enabled:
+        server.add_url_rule("/login", "wallboard_login_form", signin.show_form,
+                            methods=["GET"])
+        server.add_url_rule("/login", "wallboard_login", signin.sign_in, methods=["POST"])
+        server.add_url_rule("/logout", "wallboard_logout", signin.sign_out,
+                            methods=["GET", "POST"])
+
+
 def create_server(redis_url: str | None = None, prefix: str | None = None) -> flask.Flask:
-    """The WSGI server; arguments default to `REDIS_URL` / `WALLBOARD_PREFIX` or built-ins."""
+    """The WSGI server; arguments default to `REDIS_URL` / `WALLBOARD_PREFIX` or built-ins.
+
+    `WALLBOARD_CONFIG` (a TOML file) supplies the `[access]` settings: users, roles,
+    proxy header. It is read once here, never from Redis, so an unreachable Redis can
+    never switch sign-in off.
+    """
     url = redis_url or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    app = create_app(url, prefix or os.environ.get("WALLBOARD_PREFIX", "wb"))
+    config = os.environ.get("WALLBOARD_CONFIG")
+    access = load_settings(config).access if config else None
+    app = create_app(url, prefix or os.environ.get("WALLBOARD_PREFIX", "wb"), access=access)
     server: flask.Flask = app.server
     return server

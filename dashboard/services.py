@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 import flask
 
 from dashboard.data import WallboardData
+from pipeline.access.service import AccessService
 
 EXTENSION = "wallboard"
+ACCESS_EXTENSION = "wallboard_access"
 
 
 def wall_clock() -> datetime:
@@ -31,4 +33,10 @@ class Services:
 def services() -> Services:
     """The services of the app handling the current request."""
     found: Services = flask.current_app.extensions[EXTENSION]
+    return found
+
+
+def access() -> AccessService:
+    """The access control of the app handling the current request (sign-in enabled)."""
+    found: AccessService = flask.current_app.extensions[ACCESS_EXTENSION]
     return found

@@ -1,9 +1,14 @@
-"""The parse/validate step: raw lines to events, or to a dead letter with the reason."""
+"""The parse/validate step: raw lines to events, or to a dead letter with the reason.
+
+Customer identifiers are masked here, before any event reaches the engine and before a
+dead letter's raw text is kept (see `pipeline.access.masking`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.access.masking import CustomerMask
 from pipeline.engine import DeadLetter
 from pipeline.sources import Chunk
 from schemas.events import Event, InvalidEvent, parse_event
@@ -20,20 +25,28 @@ class ParsedEvent:
 Parsed = ParsedEvent | DeadLetter
 
 
-def _raw_text(line: bytes) -> str:
-    return line[:RAW_LIMIT].decode("utf-8", errors="replace")
+def _raw_text(line: bytes, mask: CustomerMask) -> str:
+    return mask.text(line[:RAW_LIMIT].decode("utf-8", errors="replace"))
 
 
-def parse_chunk(chunk: Chunk, at_epoch: float | None = None) -> list[Parsed]:
-    """Validate every line of a chunk. Events after `at_epoch` (if given) are ignored."""
+def parse_chunk(
+    chunk: Chunk, at_epoch: float | None = None, mask: CustomerMask | None = None
+) -> list[Parsed]:
+    """Validate every line of a chunk. Events after `at_epoch` (if given) are ignored.
+
+    `mask` defaults to the one for `WALLBOARD_MASK_KEY` in the environment (customer ids
+    dropped when it is unset).
+    """
+    mask = mask or CustomerMask.from_environment()
     parsed: list[Parsed] = []
     for seq, line in chunk:
         try:
             event = parse_event(line)
         except InvalidEvent as error:
-            parsed.append(DeadLetter(reason=error.reason, seq=seq, raw=_raw_text(line)))
+            reason = mask.text(error.reason)
+            parsed.append(DeadLetter(reason=reason, seq=seq, raw=_raw_text(line, mask)))
             continue
         if at_epoch is not None and event.ts.timestamp() > at_epoch:
             continue
-        parsed.append(ParsedEvent(seq, event))
+        parsed.append(ParsedEvent(seq, mask.event(event)))
     return parsed

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import redis
 from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import ids, views
 from dashboard.components import banner_class, column, page_header, table
 from dashboard.data import DataUnavailable
+from dashboard.guard import client_address, principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.pages.common import layout_settings, read_tick
-from dashboard.services import services
+from dashboard.services import access, services
 from schemas.alert_kinds import ALERT_KINDS
 
 TICK_MS = 1000
@@ -119,7 +121,14 @@ def refresh(
         return no_update, no_update, *banner
     snapshot, settings = tick.floor.snapshot, tick.settings
 
+    who = principal()
+
     def keep(alert: Any) -> bool:
+        # A team lead sees the alerts touching their teams only.
+        if not who.sees_everyone and not any(
+            who.sees_team(tm) for tm in views.alert_teams(alert, snapshot, settings)
+        ):
+            return False
         return views.alert_matches(alert, snapshot, settings, kind=kind, queue=queue, team=team)
 
     active = [
@@ -147,16 +156,22 @@ def acknowledge(
     lang = normalize_lang((params or {}).get("lang"))
     if not rows or not selected:
         return t("ack_pick", lang)
-    if not (by or "").strip():
+    who = principal()
+    # Signed in, the acknowledgement is the person's, whatever name was typed.
+    name = (by or "").strip() if who.via == "open" else who.name
+    if not name:
         return t("ack_name", lang)
     svc = services()
     alert_id = str(rows[selected[0]]["id"])
     try:
         settings = svc.data.settings()
-        ack = svc.data.acknowledge(
-            alert_id, (by or "").strip(), (note or "").strip(),
-            svc.clock().astimezone(settings.zone),
-        )
+        at = svc.clock().astimezone(settings.zone)
+        ack = svc.data.acknowledge(alert_id, name, (note or "").strip(), at)
+        if who.via != "open":
+            access().audit.record("alert_ack", who=name, at=at, target=alert_id,
+                                  detail=(note or "").strip(), address=client_address())
     except DataUnavailable as exc:
         return str(exc)
+    except (redis.RedisError, OSError) as exc:
+        return f"audit unavailable: {exc}"
     return t("ack_done", lang, alert=alert_id, by=ack.by, time=ack.at)

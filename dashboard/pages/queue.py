@@ -13,6 +13,7 @@ from dashboard import ids, views
 from dashboard.components import banner_class, column, page_header, table, with_lang
 from dashboard.data import DataUnavailable
 from dashboard.figures import extend_queue_history, queue_history_figure
+from dashboard.guard import principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.pages.common import layout_settings, read_tick
 from dashboard.services import services
@@ -132,7 +133,8 @@ def refresh(
             )
     except DataUnavailable:
         pass
-    teams = set(tick.settings.teams_serving(queue))
+    # Agent rows only for the teams the signed-in person may see (none for a viewer).
+    teams = {tm for tm in tick.settings.teams_serving(queue) if principal().sees_team(tm)}
     agent_rows = []
     for team in sorted(teams):
         for row in views.team_rows(snapshot, team, tick.floor.active_alerts, tick.data_now, lang):

@@ -1,0 +1,102 @@
+"""`wallboard users`, `wallboard screens` and `wallboard audit` against a real Redis."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+import redis
+
+from pipeline.access.keys import AccessKeys
+from pipeline.access.passwords import verify_password
+from pipeline.access.screens import ScreenRegistry
+from pipeline.cli import main
+from pipeline.redis_keys import RedisKeys
+from tests.conftest import SAMPLE_CONFIG
+
+
+@pytest.fixture
+def config(tmp_path: Path, redis_keys: RedisKeys) -> Path:
+    path = tmp_path / "wallboard.toml"
+    shutil.copy(SAMPLE_CONFIG, path)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "",
+        monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    if monkeypatch is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.usefixtures("redis_client")  # cleans the prefix afterwards
+def test_users_add_writes_an_argon2_hash_and_audits_the_change(
+    config: Path, redis_url: str, redis_keys: RedisKeys,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    common = ("--config", str(config), "--redis-url", redis_url, "--prefix", redis_keys.prefix)
+    code, out, _ = run(capsys, "users", "add", "lee", "--role", "team_lead",
+                       "--team", "bj_claims_a", "--password-stdin", *common,
+                       stdin="a long enough secret\n", monkeypatch=monkeypatch)
+    assert (code, out) == (0, f"added lee (team_lead) to {config}; restart the dashboard "
+                              "to apply\n")
+    user = tomllib.loads(config.read_text())["access"]["users"]["lee"]
+    assert user["role"] == "team_lead" and user["teams"] == ["bj_claims_a"]
+    assert user["password_hash"].startswith("$argon2id$")
+    assert verify_password(user["password_hash"], "a long enough secret")
+    assert "a long enough secret" not in config.read_text()
+
+    code, _, err = run(capsys, "users", "add", "lee", "--role", "viewer", "--password-stdin",
+                       *common, stdin="another long secret\n", monkeypatch=monkeypatch)
+    assert (code, err) == (2, f"error: user 'lee' already exists in {config}\n")
+    code, _, err = run(capsys, "users", "add", "bob", "--role", "viewer", "--password-stdin",
+                       *common, stdin="short\n", monkeypatch=monkeypatch)
+    assert (code, err) == (2, "error: password too short: at least 10 characters\n")
+    code, _, err = run(capsys, "users", "add", "ann", "--role", "agent", "--proxy-only",
+                       *common)
+    assert code == 2 and "role 'agent' needs agent_id" in err
+
+    code, out, _ = run(capsys, "users", "list", "--config", str(config))
+    assert (code, out) == (0, "lee\tteam_lead\tpassword teams=bj_claims_a\n")
+    code, out, _ = run(capsys, "audit", "--redis-url", redis_url, "--prefix",
+                       redis_keys.prefix)
+    fields = [line.split("\t")[1:5] for line in out.splitlines()]
+    assert fields[0][1:] == ["config_change", "user:lee",
+                             "added role=team_lead teams=bj_claims_a agent="]
+    assert fields[0][0].startswith("cli:")
+
+
+def test_screens_add_revoke_and_list(
+    redis_url: str, redis_keys: RedisKeys, redis_client: redis.Redis,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    common = ("--redis-url", redis_url, "--prefix", redis_keys.prefix)
+    code, out, _ = run(capsys, "screens", "add", "bj-floor-2", "--base-url",
+                       "https://wb.example", *common)
+    assert code == 0
+    assert out.startswith("https://wb.example/wallboard?screen=")
+    token = out.strip().split("screen=", 1)[1]
+    registry = ScreenRegistry(redis_client, AccessKeys(redis_keys.prefix))
+    assert registry.screen_of(token) == "bj-floor-2"
+    # Only the token's digest is stored.
+    assert token.encode() not in str(redis_client.hgetall(f"{redis_keys.prefix}:access:screens")
+                                     ).encode()
+    code, out, _ = run(capsys, "screens", "list", *common)
+    assert code == 0 and out.startswith("bj-floor-2\t")
+    assert run(capsys, "screens", "add", "bj-floor-2", *common)[2] == (
+        "error: screen 'bj-floor-2' already exists: revoke it first\n")
+    assert run(capsys, "screens", "revoke", "bj-floor-2", *common)[:2] == (
+        0, "revoked bj-floor-2\n")
+    assert registry.screen_of(token) is None
+    assert run(capsys, "screens", "revoke", "bj-floor-2", *common)[2] == (
+        "error: no screen named 'bj-floor-2'\n")
+    code, out, _ = run(capsys, "audit", "--action", "config_change", *common)
+    assert [line.split("\t")[3:5] for line in out.splitlines()] == [
+        ["screen:bj-floor-2", "screen token revoked"],
+        ["screen:bj-floor-2", "screen token added"],
+    ]
