@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -31,6 +32,19 @@ class _DashboardServer(BaseApplication):  # type: ignore[misc]
 
 
 def _serve(args: argparse.Namespace) -> int:
+    prefix = args.prefix
+    if args.config:
+        from schemas.config import ConfigError, load_settings
+
+        try:
+            settings = load_settings(args.config)
+        except ConfigError as error:
+            print(f"wallboard dashboard: {error}", file=sys.stderr)
+            return 2
+        # The app reads [access] from this file in every worker.
+        os.environ["WALLBOARD_CONFIG"] = str(args.config)
+        if prefix == "wb":
+            prefix = settings.redis_prefix
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,
@@ -41,7 +55,7 @@ def _serve(args: argparse.Namespace) -> int:
         "errorlog": "-",
         "loglevel": "warning",
     }
-    _DashboardServer(args.redis_url, args.prefix, options).run()
+    _DashboardServer(args.redis_url, prefix, options).run()
     return 0
 
 
@@ -56,7 +70,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default=os.environ.get("REDIS_URL", DEFAULT_REDIS_URL),
         help="Redis holding the pipeline's state (env REDIS_URL)",
     )
-    parser.add_argument("--prefix", default="wb", help="Redis key prefix (config redis_prefix)")
+    parser.add_argument(
+        "--prefix", default="wb", help="Redis key prefix (wb, or the --config's redis_prefix)"
+    )
+    parser.add_argument("--config", help="TOML configuration ([access], redis_prefix)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.set_defaults(func=_serve)

@@ -69,7 +69,12 @@ def _demo(args: argparse.Namespace) -> int:
         )
         processes.append(
             subprocess.Popen(  # noqa: S603 - our own CLI
-                [*cli, "dashboard", "--host", args.host, "--port", str(args.port)],
+                [
+                    *cli, "dashboard",
+                    "--host", args.host,
+                    "--port", str(args.port),
+                    "--config", str(args.config),
+                ],
                 env=env,
             )
         )
