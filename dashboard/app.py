@@ -35,13 +35,15 @@ def create_app(
     *,
     clock: Callable[[], datetime] = wall_clock,
     access: AccessSettings | None = None,
+    archive_dir: Path | None = None,
 ) -> dash.Dash:
     """A dashboard reading the pipeline's state under `prefix` in the Redis at `redis_url`.
 
     `clock` returns the current time (aware); tests inject their own. `access` (the
     config's `[access]`) turns on sign-in, roles and screen tokens when it has users or a
     proxy header (or `auth = "on"`); without it everyone sees everything — for a
-    trusted network and the tests. Security headers are sent either way.
+    trusted network and the tests. Security headers are sent either way. `archive_dir`
+    holds the Parquet day partitions (default `WALLBOARD_ARCHIVE_DIR` or `var/archive`).
     """
     app = dash.Dash(
         __name__,
@@ -52,7 +54,9 @@ def create_app(
         title="wallboard",
         update_title="",  # no "Updating..." flicker in the tab title
     )
-    app.server.extensions[EXTENSION] = Services(WallboardData(redis_url, prefix), clock)
+    app.server.extensions[EXTENSION] = Services(
+        WallboardData(redis_url, prefix, archive_dir=archive_dir), clock
+    )
     for page in PAGES:
         page.register(app)
     app.layout = html.Div(id=ids.SHELL, children=[dash.page_container])

@@ -1,4 +1,5 @@
-"""The dashboard's only access to Redis (layout in docs/redis-layout.md).
+"""The dashboard's only access to Redis (layout in docs/redis-layout.md) and, through
+`dashboard.archive_data`, to the Parquet archive of past days.
 
 One `WallboardData` is created with the app; it owns one connection pool that all
 callbacks share. Every read returns the `schemas.snapshot` models; when Redis cannot be
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
 import redis
 from pydantic import ValidationError
 
+from dashboard.archive_data import ArchiveData, archive_dir_from_env
+from pipeline.archive.query import AgentDay, ProfileSlot, QueueDay
 from pipeline.redis_keys import EntityKind, RedisKeys
 from schemas.config import Settings
 from schemas.snapshot import Alert, Heartbeat, Snapshot
@@ -96,8 +100,16 @@ def _stream_rows(rows: Any) -> list[tuple[str, dict[str, Any]]]:
 class WallboardData:
     """Reads (and, for acknowledgements, writes) the pipeline's state under one prefix."""
 
-    def __init__(self, redis_url: str, prefix: str = "wb", *, timeout_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        redis_url: str,
+        prefix: str = "wb",
+        *,
+        timeout_s: float = 1.0,
+        archive_dir: Path | None = None,
+    ) -> None:
         self.keys = RedisKeys(prefix)
+        self.archive = ArchiveData(archive_dir or archive_dir_from_env())
         # redis-py connects lazily: creating the pool opens nothing.
         self._pool = redis.ConnectionPool.from_url(
             redis_url,
@@ -245,3 +257,17 @@ class WallboardData:
             return ack
 
         return self._guard(write)
+
+    # Past days (Parquet archive; raises `ArchiveUnavailable` when unreadable)
+    def queue_days(self, queue: str, today: date, days: int) -> list[QueueDay]:
+        """The queue's daily totals for the `days` whole local days before `today`."""
+        return self.archive.queue_days(queue, today, days)
+
+    def queue_profile(self, queue: str, today: date, days: int, zone_name: str
+                      ) -> list[ProfileSlot]:
+        """The queue's typical day over the `days` whole local days before `today`."""
+        return self.archive.queue_profile(queue, today, days, zone_name)
+
+    def agent_days(self, agent_id: str, today: date, days: int) -> list[AgentDay]:
+        """The agent's daily KPIs for the `days` whole local days before `today`."""
+        return self.archive.agent_days(agent_id, today, days)

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.data import TimelineEntry
 from dashboard.format import parse_optional_ts
+from dashboard.history_views import DailySeries, ProfileSeries
 from dashboard.i18n import Lang, state_label, t
 from dashboard.views import HistorySeries
 
@@ -116,4 +117,56 @@ def agent_timeline_figure(
         margin={"l": 80, "r": 20, "t": 20, "b": 40}, uirevision="agent-timeline",
     )
     fig.update_xaxes(gridcolor=GRID)
+    return fig
+
+
+def queue_days_figure(series: DailySeries, sl_target: float, lang: Lang) -> go.Figure:
+    """Daily offered as bars and the day's service level (%, right axis) as a line with
+    the target dashed; days without archive data are gaps."""
+    offered = [None if v is None else float(v) for v in series.offered]
+    return _bars_and_sl(list(series.days), offered, series.service_level,
+                        sl_target=sl_target, bar_name=t("offered", lang), lang=lang,
+                        revision="queue-days")
+
+
+def queue_profile_figure(series: ProfileSeries, sl_target: float, lang: Lang) -> go.Figure:
+    """The typical day: offered per day by interval (bars) and its service level (%)."""
+    return _bars_and_sl(list(series.slots), list(series.offered_per_day),
+                        series.service_level, sl_target=sl_target,
+                        bar_name=t("offered_per_day", lang), lang=lang,
+                        revision="queue-profile")
+
+
+def _bars_and_sl(
+    x: list[str],
+    bars: Sequence[float | None],
+    service_level: Sequence[float | None],
+    *,
+    sl_target: float,
+    bar_name: str,
+    lang: Lang,
+    revision: str,
+) -> go.Figure:
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Bar(x=x, y=list(bars), name=bar_name, marker={"color": "#3b82f6"}),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(x=x, y=_percent(service_level),
+                   name=t("service_level", lang) + " (%)", mode="lines+markers",
+                   line={"color": "#2fbf71", "width": 2}, connectgaps=False),
+        secondary_y=True,
+    )
+    fig.add_hline(y=sl_target * 100, line_dash="dash", line_color="#ef4444", secondary_y=True)
+    fig.update_layout(
+        template="plotly_dark", paper_bgcolor=DARK, plot_bgcolor=DARK,
+        font={"color": TEXT, "size": 14}, height=320, bargap=0.25,
+        legend={"orientation": "h", "y": 1.12},
+        margin={"l": 60, "r": 60, "t": 40, "b": 40}, uirevision=revision,
+    )
+    fig.update_xaxes(gridcolor=GRID, type="category")
+    fig.update_yaxes(gridcolor=GRID, rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(range=[0, 100], tickmode="linear", tick0=0, dtick=20, showgrid=False,
+                     secondary_y=True)
     return fig

@@ -38,6 +38,7 @@ PUBLIC_PATHS = frozenset({
 CALLBACK_PAGES: dict[str, tuple[PageKind, str, str]] = {
     ids.WB_CLOCK: ("wallboard", "", ""),
     ids.Q_KPIS: ("queue", ids.Q_PARAMS, "queue"),
+    ids.Q_DAYS_CHART: ("queue", ids.Q_PARAMS, "queue"),
     ids.T_TABLE: ("team", ids.T_PARAMS, "team"),
     ids.A_STATE: ("agent", ids.A_PARAMS, "agent"),
     ids.AL_ACTIVE: ("alerts", "", ""),

@@ -34,6 +34,12 @@ Q_CHART = "q-chart"
 Q_TABLE = "q-interval-table"
 Q_AGENTS = "q-agents"
 Q_BANNER = "q-banner"
+Q_DAYS_CHOICE = "q-days-choice"
+Q_DAYS_NOTE = "q-days-note"
+Q_DAYS_BODY = "q-days-body"
+Q_DAYS_CHART = "q-days-chart"
+Q_DAYS_TABLE = "q-days-table"
+Q_PROFILE_CHART = "q-profile-chart"
 
 # Team page
 T_INTERVAL = "t-interval"
@@ -72,6 +78,8 @@ ME_TABLE = "me-table"
 ME_ANOMALIES = "me-anomalies"
 ME_STATE = "me-state"
 ME_BANNER = "me-banner"
+ME_WEEK = "me-week"
+ME_WEEK_NOTE = "me-week-note"
 
 
 def tile(queue: str) -> dict[str, str]:

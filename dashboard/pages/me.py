@@ -1,5 +1,6 @@
-"""`/me/<agent_id>`: an agent's own numbers today against the team median, and the day's
-anomalies in plain words with a tip each."""
+"""`/me/<agent_id>`: an agent's own numbers today against the team median, the last 7
+days beside today (from the archive), and the day's anomalies in plain words with a tip
+each."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html, no_update
 
-from dashboard import ids, views
+from dashboard import history_views, ids, views
+from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import banner_class, column, page_header, table
 from dashboard.format import fmt_duration, seconds_since
-from dashboard.i18n import normalize_lang, state_label, t
+from dashboard.i18n import Lang, normalize_lang, state_label, t
 from dashboard.pages.agent import anomaly_cards
-from dashboard.pages.common import read_tick
+from dashboard.pages.common import Tick, read_tick
+from dashboard.services import services
+from schemas.snapshot import AgentKpis
 
 TICK_MS = 1000
 
@@ -24,6 +28,9 @@ def register(app: dash.Dash) -> None:
         Output(ids.ME_STATE, "children"),
         Output(ids.ME_TABLE, "data"),
         Output(ids.ME_ANOMALIES, "children"),
+        Output(ids.ME_WEEK, "columns"),
+        Output(ids.ME_WEEK, "data"),
+        Output(ids.ME_WEEK_NOTE, "children"),
         Output(ids.ME_BANNER, "children"),
         Output(ids.ME_BANNER, "className"),
         Input(ids.ME_INTERVAL, "n_intervals"),
@@ -46,6 +53,9 @@ def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.D
             *page_header(f"{t('my_day', language)} · {agent_id}", language, ids.ME_BANNER),
             html.Div(id=ids.ME_STATE, className="agent-state"),
             table(ids.ME_TABLE, cols),
+            html.H2(t("my_last_7_days", language)),
+            html.P(id=ids.ME_WEEK_NOTE, className="history-note"),
+            table(ids.ME_WEEK, [column(t("kpi", language), "kpi")]),
             html.H2(t("anomalies", language)),
             html.Div(id=ids.ME_ANOMALIES, className="anomalies"),
         ],
@@ -54,13 +64,13 @@ def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.D
 
 def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     if not params:
-        return (no_update,) * 5
+        return (no_update,) * 8
     lang = normalize_lang(params.get("lang"))
     agent_id = str(params["agent"])
     tick = read_tick(lang)
     banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
     if tick.floor is None:
-        return (no_update,) * 3 + banner
+        return (no_update,) * 6 + banner
     snapshot = tick.floor.snapshot
     entry = snapshot.agents.get(agent_id) if snapshot else None
     if entry is None:
@@ -76,4 +86,23 @@ def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     anomalies = anomaly_cards(alerts, tick.settings, lang) or [
         html.P(t("nothing_unusual", lang), className="all-good")
     ]
-    return state, views.me_rows(snapshot, agent_id, lang), anomalies, *banner
+    week = _my_week(tick, agent_id, lang)
+    return state, views.me_rows(snapshot, agent_id, lang), anomalies, *week, *banner
+
+
+def _my_week(tick: Tick, agent_id: str, lang: Lang) -> tuple[Any, Any, str]:
+    """Columns, rows and note of "my last 7 days" (past days archived, today live)."""
+    snapshot = tick.floor.snapshot if tick.floor else None
+    entry = snapshot.agents.get(agent_id) if snapshot else None
+    team_today: list[AgentKpis] = []
+    if snapshot is not None and entry is not None and entry.team is not None:
+        team_today = [a.day for a in snapshot.agents.values() if a.team == entry.team]
+    today = tick.data_now.astimezone(tick.settings.zone).date()
+    try:
+        history = services().data.agent_days(agent_id, today, history_views.MY_HISTORY_DAYS)
+        note = history_views.history_note(bool(history), lang)
+    except ArchiveUnavailable:
+        history, note = [], t("history_unavailable", lang)
+    rows = history_views.my_week_rows(history, today, entry.day if entry else None,
+                                      team_today, lang)
+    return history_views.my_week_columns(today, lang), rows, note

@@ -1,5 +1,6 @@
 """`/queue/<queue_id>`: a queue's KPIs by window, 24 h of per-minute charts, today's
-interval table and the agents of the teams serving it."""
+interval table, the last 7 / 30 days from the archive and the agents of the teams
+serving it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 from dash.dash_table.Format import Format, Scheme
 
-from dashboard import ids, views
+from dashboard import history_views, ids, views
+from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import banner_class, column, page_header, table, with_lang
 from dashboard.data import DataUnavailable
-from dashboard.figures import extend_queue_history, queue_history_figure
+from dashboard.figures import (
+    extend_queue_history,
+    queue_days_figure,
+    queue_history_figure,
+    queue_profile_figure,
+)
 from dashboard.guard import principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.pages.common import layout_settings, read_tick
@@ -36,6 +43,15 @@ def register(app: dash.Dash) -> None:
         State(ids.Q_PARAMS, "data"),
         State(ids.Q_CURSOR, "data"),
     )(refresh)
+    app.callback(
+        Output(ids.Q_DAYS_CHART, "figure"),
+        Output(ids.Q_PROFILE_CHART, "figure"),
+        Output(ids.Q_DAYS_TABLE, "data"),
+        Output(ids.Q_DAYS_NOTE, "children"),
+        Output(ids.Q_DAYS_BODY, "className"),
+        Input(ids.Q_DAYS_CHOICE, "value"),
+        State(ids.Q_PARAMS, "data"),
+    )(past_days)
 
 
 def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
@@ -83,10 +99,62 @@ def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.D
                       config={"displaylogo": False}),
             html.H2(t("interval_table", language)),
             table(ids.Q_TABLE, interval_cols, page_size=96),
+            *_past_days_section(language),
             html.H2(t("teams_serving", language)),
             html.Div(team_links, className="chips"),
             table(ids.Q_AGENTS, _agent_columns(language), sortable=True),
         ],
+    )
+
+
+def _past_days_section(lang: Lang) -> list[Any]:
+    choices = [
+        {"label": t(f"last_{days}_days", lang), "value": days}
+        for days in history_views.HISTORY_DAYS
+    ]
+    return [
+        html.H2(t("past_days", lang)),
+        dcc.RadioItems(id=ids.Q_DAYS_CHOICE, options=choices,
+                       value=history_views.HISTORY_DAYS[0], inline=True,
+                       className="days-choice"),
+        html.P(id=ids.Q_DAYS_NOTE, className="history-note"),
+        html.Div(
+            id=ids.Q_DAYS_BODY,
+            className="hidden",
+            children=[
+                dcc.Graph(id=ids.Q_DAYS_CHART, config={"displaylogo": False}),
+                table(ids.Q_DAYS_TABLE, history_views.queue_day_columns(lang), page_size=31),
+                html.H3(t("typical_day", lang)),
+                dcc.Graph(id=ids.Q_PROFILE_CHART, config={"displaylogo": False}),
+            ],
+        ),
+    ]
+
+
+def past_days(days: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
+    """The last 7 / 30 whole days of the queue from the archive (not today: it is live)."""
+    if not params:
+        return (no_update,) * 4
+    lang = normalize_lang(params.get("lang"))
+    queue = str(params["queue"])
+    span = days if days in history_views.HISTORY_DAYS else history_views.HISTORY_DAYS[0]
+    tick = read_tick(lang)
+    today = tick.data_now.astimezone(tick.settings.zone).date()
+    data = services().data
+    try:
+        rows = data.queue_days(queue, today, span)
+        slots = data.queue_profile(queue, today, span, tick.settings.timezone) if rows else []
+    except ArchiveUnavailable:
+        return no_update, no_update, [], t("history_unavailable", lang), "hidden"
+    if not rows:
+        return no_update, no_update, [], history_views.history_note(False, lang), "hidden"
+    target = tick.settings.queue_rules(queue).sl_target
+    return (
+        queue_days_figure(history_views.daily_series(rows, today, span), target, lang),
+        queue_profile_figure(history_views.profile_series(slots), target, lang),
+        history_views.queue_day_rows(rows, lang),
+        "",
+        "history-body",
     )
 
 

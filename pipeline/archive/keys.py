@@ -1,0 +1,27 @@
+"""Redis keys of the archive, beside the project's keys (`<prefix>:intervals`, `archive:...`)."""
+
+from __future__ import annotations
+
+from pipeline.redis_keys import RedisKeys
+
+REJECTED_MAXLEN = 100_000
+
+
+class ArchiveKeys(RedisKeys):
+    """Adds the interval stream and the archiver's keys to `RedisKeys`.
+
+    - `<prefix>:intervals` stream (written by the pipeline): one entry per entity per closed
+      interval; fields `kind`, `id`, `interval_start`, `interval_s`, `kpis` (JSON).
+    - `<prefix>:archive:cursor` string: id of the last `intervals` entry safely in Parquet.
+    - `<prefix>:archive:rejected` stream: entries that could not be archived; fields
+      `entry_id`, `kind`, `id`, `reason` (never the raw KPIs); `MAXLEN ~ 100000`.
+    """
+
+    def intervals(self) -> str:
+        return self._k("intervals")
+
+    def archive_cursor(self) -> str:
+        return self._k("archive", "cursor")
+
+    def archive_rejected(self) -> str:
+        return self._k("archive", "rejected")
