@@ -45,6 +45,8 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["WALLBOARD_CONFIG"] = str(args.config)
         if prefix == "wb":
             prefix = settings.redis_prefix
+    if args.archive_dir:
+        os.environ["WALLBOARD_ARCHIVE_DIR"] = str(args.archive_dir)
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,
@@ -74,6 +76,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--prefix", default="wb", help="Redis key prefix (wb, or the --config's redis_prefix)"
     )
     parser.add_argument("--config", help="TOML configuration ([access], redis_prefix)")
+    parser.add_argument(
+        "--archive-dir", help="Parquet archive for the 7/30-day views (env WALLBOARD_ARCHIVE_DIR)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.set_defaults(func=_serve)

@@ -74,6 +74,17 @@ def _demo(args: argparse.Namespace) -> int:
                     "--host", args.host,
                     "--port", str(args.port),
                     "--config", str(args.config),
+                    "--archive-dir", "var/archive",
+                ],
+                env=env,
+            )
+        )
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - our own CLI
+                [
+                    *cli, "archive", "run",
+                    "--config", str(args.config),
+                    "--archive-dir", "var/archive",
                 ],
                 env=env,
             )
