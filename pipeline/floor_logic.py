@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,15 +36,29 @@ class Tick:
     output: EngineOutput
     heartbeat: dict[str, Any]
     final: bool = False
+    # Names this pipeline's state lineage (see `FloorState.run_id`); the sink scopes its
+    # exactly-once markers by it.
+    run_id: str = ""
+
+
+def new_run_id() -> str:
+    """A fresh run id: wall-clock milliseconds (UTC epoch) when the state began + 4 random hex."""
+    return f"{math.floor(time.time() * 1000)}-{secrets.token_hex(2)}"
 
 
 @dataclass
 class FloorState:
-    """What recovery persists: the engine plus the counters kept outside it."""
+    """What recovery persists: the engine plus the counters kept outside it.
+
+    `run_id` is chosen once when the state is created and survives every resume from a
+    recovery snapshot, so output replayed after a crash carries the same id as the first
+    attempt (and a fresh run, with new state, gets a new one).
+    """
 
     engine: FloorEngine
     parse_dead_letters: int = 0
     pending_dead_letters: list[DeadLetter] = field(default_factory=list)
+    run_id: str = field(default_factory=new_run_id)
 
 
 class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
@@ -119,7 +134,14 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
         self._events_at_last_tick = stats.events_total
         self._last_tick_wall = wall
         return [
-            Tick(now=now or 0, snapshot=snapshot, output=output, heartbeat=heartbeat, final=final)
+            Tick(
+                now=now or 0,
+                snapshot=snapshot,
+                output=output,
+                heartbeat=heartbeat,
+                final=final,
+                run_id=self.state.run_id,
+            )
         ]
 
     def on_notify(self) -> tuple[list[Tick], bool]:

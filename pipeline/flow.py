@@ -16,7 +16,7 @@ from functools import partial
 import bytewax.operators as op
 from bytewax.dataflow import Dataflow
 from bytewax.inputs import Source
-from bytewax.outputs import Sink
+from bytewax.outputs import FixedPartitionedSink, Sink
 
 from pipeline.floor_logic import Clock, FloorLogic, Tick
 from pipeline.parse import Parsed, parse_chunk
@@ -45,10 +45,14 @@ def _floor_key(_: list[Parsed]) -> str:
     return FLOOR_KEY
 
 
+def _unkey(keyed: tuple[str, Tick]) -> Tick:
+    return keyed[1]
+
+
 def build_flow(
     settings: Settings | None = None,
     source: Source[Chunk] | None = None,
-    sink: Sink[Tick] | None = None,
+    sink: Sink[Tick] | Sink[tuple[str, Tick]] | None = None,
     options: FlowOptions | None = None,
 ) -> Dataflow:
     """Build the dataflow. With no arguments, everything comes from the environment."""
@@ -72,5 +76,11 @@ def build_flow(
         keyed,
         lambda resume: FloorLogic(settings, options.clock, options.at_epoch, resume),
     )  # ("floor", Tick)
-    op.output("sink", op.map("unkey", ticks, lambda kv: kv[1]), sink)  # Tick
+    if isinstance(sink, FixedPartitionedSink):
+        # A partitioned sink (the Redis writer) keeps recovery state; it takes keyed ticks.
+        keyed_sink: Sink[tuple[str, Tick]] = sink
+        op.output("sink", ticks, keyed_sink)
+    else:
+        tick_sink: Sink[Tick] = sink  # type: ignore[assignment]
+        op.output("sink", op.map("unkey", ticks, _unkey), tick_sink)  # Tick
     return flow

@@ -19,6 +19,8 @@ from typing import Any
 import orjson
 import redis
 from bytewax.inputs import FixedPartitionedSource, StatefulSourcePartition
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from pipeline.redis_keys import RedisKeys
 from pipeline.sources import Chunk
@@ -51,7 +53,8 @@ def seq_of(stream_id: bytes) -> int:
 
 class _StreamPartition(StatefulSourcePartition[Chunk, str]):
     def __init__(self, url: str, stream: str, last_id: str, stop_when_idle_s: float | None) -> None:
-        self.client = redis.Redis.from_url(url, socket_timeout=10)
+        # Fail fast (one immediate reconnect): next_batch retries a second later by itself.
+        self.client = redis.Redis.from_url(url, socket_timeout=10, retry=Retry(NoBackoff(), 1))
         self.stream = stream
         self.last_id = last_id
         self.stop_when_idle_s = stop_when_idle_s
@@ -64,7 +67,7 @@ class _StreamPartition(StatefulSourcePartition[Chunk, str]):
             reply: Any = self.client.xread(
                 {self.stream: self.last_id}, count=READ_COUNT, block=BLOCK_MS
             )
-        except redis.exceptions.ConnectionError:
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
             # Redis away: keep our position and try again shortly.
             self.awake = datetime.now(UTC) + timedelta(seconds=1)
             return []

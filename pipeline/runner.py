@@ -19,6 +19,9 @@ from pipeline.sinks import TickListSink
 from pipeline.sources import FileReplaySource
 from schemas.config import Settings
 
+# Bytewax snapshots state (and the sources' positions) at the end of every epoch; after a
+# crash it resumes from the last epoch all workers completed and replays the input since.
+# Shorter epochs mean less to replay but more snapshot writes (see docs/operations.md).
 EPOCH_INTERVAL = timedelta(seconds=2)
 
 
@@ -33,14 +36,34 @@ def recovery_config(directory: str | Path | None, partitions: int = 1) -> Recove
     return RecoveryConfig(path)
 
 
-def run_flow(flow: object, workers: int = 1, recovery: RecoveryConfig | None = None) -> None:
-    if workers == 1:
-        run_main(flow, epoch_interval=EPOCH_INTERVAL, recovery_config=recovery)
+def run_flow(  # noqa: PLR0913 - Bytewax's own execution knobs
+    flow: object,
+    workers: int = 1,
+    recovery: RecoveryConfig | None = None,
+    *,
+    epoch_interval: timedelta = EPOCH_INTERVAL,
+    process_id: int | None = None,
+    addresses: list[str] | None = None,
+) -> None:
+    """Run `flow` here: `workers` threads, or as process `process_id` of a Bytewax cluster
+    whose processes listen on `addresses` (`host:port`, one per process, same list and
+    order everywhere)."""
+    if process_id is not None:
+        cli_main(
+            flow,
+            workers_per_process=workers,
+            process_id=process_id,
+            addresses=addresses,
+            epoch_interval=epoch_interval,
+            recovery_config=recovery,
+        )
+    elif workers == 1:
+        run_main(flow, epoch_interval=epoch_interval, recovery_config=recovery)
     else:
         cli_main(
             flow,
             workers_per_process=workers,
-            epoch_interval=EPOCH_INTERVAL,
+            epoch_interval=epoch_interval,
             recovery_config=recovery,
         )
 

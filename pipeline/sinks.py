@@ -3,20 +3,39 @@
 The writer coalesces: per tick it writes only the entities whose JSON changed since the
 last tick, all in one pipeline (one round trip). When Redis is unreachable it keeps the
 latest state and everything append-only (dead letters, alert transitions, history,
-timelines) in bounded buffers and writes them when Redis returns.
+timelines) in bounded buffers, retries with exponential backoff, and writes them when
+Redis returns.
+
+Exactly once: after a crash, Bytewax resumes from the last recovery snapshot and replays
+the input since, so the same appends are produced again (possibly in a different order
+and split differently across ticks). Every stream append therefore carries a *token*
+derived from its content and the pipeline's `run_id`; a Lua script appends an entry only
+if its token is not yet in the stream's marker set (`<prefix>:appended:<stream>`, a sorted
+set bounded like the stream). History points use explicit stream ids (`<minute ms>-0`)
+instead. Entity keys, the snapshot and the active-alerts hash are overwritten, so they are
+idempotent by nature. See docs/operations.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 import redis
-from bytewax.outputs import DynamicSink, StatelessSinkPartition
+from bytewax.outputs import (
+    DynamicSink,
+    FixedPartitionedSink,
+    StatefulSinkPartition,
+    StatelessSinkPartition,
+)
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from pipeline.engine import AlertTransition, DeadLetter, HistoryPoint, TimelineRecord
 from pipeline.floor_logic import Tick
@@ -35,7 +54,31 @@ from schemas.timefmt import format_ts
 log = logging.getLogger(__name__)
 
 PENDING_LIMIT = 200_000
+BACKOFF_FIRST_S = 0.5
+BACKOFF_MAX_S = 5.0
+CLOSE_WAIT_S = 30.0
 _DUMP = orjson.OPT_SORT_KEYS
+_UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+# KEYS: stream, marker set. ARGV: token, stream maxlen, markers kept, TTL seconds (0: none),
+# then the entry's field/value pairs. Appends unless the token was seen; returns 1 or 0.
+APPEND_ONCE_LUA = """
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  return 0
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 5))
+redis.call('ZADD', KEYS[2], tonumber(string.match(id, '^(%d+)')), ARGV[1])
+local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
+if extra > 0 then
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, extra - 1)
+end
+local ttl = tonumber(ARGV[4])
+if ttl > 0 then
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('EXPIRE', KEYS[2], ttl)
+end
+return 1
+"""
 
 
 def dumps(value: Any) -> bytes:
@@ -57,52 +100,131 @@ def snapshot_entities(snapshot: dict[str, Any]) -> Iterator[tuple[EntityKind, st
         yield "all", "", snapshot["all"]
 
 
-class RedisStateWriter:
-    """Writes ticks to Redis. Not thread-safe; one per pipeline process."""
+def fail_fast_client(url: str) -> redis.Redis:
+    """A client that fails fast (one immediate reconnect, 2 s connect, 5 s socket timeouts):
+    the writer's own backoff decides when to try again, without blocking the worker."""
+    return redis.Redis.from_url(
+        url, socket_timeout=5, socket_connect_timeout=2, retry=Retry(NoBackoff(), 1)
+    )
 
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+
+def marker_key(keys: RedisKeys, stream: str) -> str:
+    """The exactly-once marker set of a stream: `<prefix>:appended:<stream without prefix>`."""
+    return f"{keys.prefix}:appended:{stream.removeprefix(keys.prefix + ':')}"
+
+
+@dataclass(frozen=True)
+class PendingAppend:
+    """One stream append waiting for Redis: `kind` is dead_letter, alert, history or timeline.
+
+    `token` identifies the append across replays (empty for history, which has explicit ids).
+    """
+
+    kind: str
+    item: Any
+    token: str
+
+
+def append_token(run_id: str, kind: str, item: Any) -> str:
+    """`<run_id>:<digest>`: the same for the same content of the same run, whatever the order."""
+    if kind == "dead_letter":
+        content = f"{item.seq}\0{item.reason}"
+    elif kind == "alert":
+        content = f"{item.alert['id']}\0{item.transition}"
+    elif kind == "timeline":
+        content = f"{item.agent_id}\0{item.ts!r}\0{item.kind}\0{dumps(item.data).decode()}"
+    else:
+        return ""
+    digest = hashlib.blake2b(content.encode(), digest_size=12).hexdigest()
+    return f"{run_id}:{kind}:{digest}"
+
+
+def tick_appends(tick: Tick) -> list[PendingAppend]:
+    """A tick's stream appends, in the order they are written."""
+    out = tick.output
+    items: list[tuple[str, Any]] = []
+    items += [("dead_letter", d) for d in out.dead_letters]
+    items += [("alert", a) for a in out.alert_transitions]
+    items += [("history", h) for h in out.history]
+    items += [("timeline", t) for t in out.timeline]
+    return [
+        PendingAppend(kind, item, append_token(tick.run_id, kind, item)) for kind, item in items
+    ]
+
+
+class RedisStateWriter:
+    """Writes ticks to Redis. Not thread-safe; one per pipeline process.
+
+    `pending` resumes appends that a previous execution had not written yet (recovery).
+    Retries after a failed write wait `BACKOFF_FIRST_S` doubling up to `BACKOFF_MAX_S`
+    (seconds of `clock`, monotonic).
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        settings: Settings,
+        pending: list[PendingAppend] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.settings = settings
         self.keys = RedisKeys(settings.redis_prefix)
+        self.clock = clock
         self._written: dict[str, bytes] = {}
         self._written_staged: dict[str, bytes] = {}
         self._latest: Tick | None = None
-        self._pending_appends: deque[tuple[str, Any]] = deque(maxlen=PENDING_LIMIT)
+        self._pending_appends: deque[PendingAppend] = deque(pending or (), maxlen=PENDING_LIMIT)
+        self._append_script = client.register_script(APPEND_ONCE_LUA)
         self.redis_ok = True
         self.dropped_appends = 0
+        self.appends_skipped = 0  # already written before a crash (replayed)
+        self._retry_at = 0.0
+        self._backoff_s = BACKOFF_FIRST_S
+        self._down_since: float | None = None
+        self._once_indexes: list[int] = []  # pipeline positions of the append-once scripts
 
     def write_config(self) -> None:
         self.client.set(self.keys.config(), self.settings.model_dump_json())
 
+    def pending(self) -> list[PendingAppend]:
+        """Appends not yet in Redis (what a recovery snapshot of the sink keeps)."""
+        return list(self._pending_appends)
+
     def write(self, tick: Tick) -> None:
-        """Queue a tick's appends, then try to bring Redis up to date in one pipeline."""
+        """Queue a tick's appends, then try to bring Redis up to date in one pipeline.
+
+        While backing off after a failure, only queues (the state is kept, not written).
+        """
         self._queue_appends(tick)
         self._latest = tick
-        self.flush()
+        if self.redis_ok or self.clock() >= self._retry_at:
+            self.flush()
 
     def flush(self) -> bool:
+        """Write the latest state and every pending append; False when Redis is unreachable."""
         tick = self._latest
-        if tick is None:
+        if tick is None and not self._pending_appends:
             return True
         pipe = self.client.pipeline(transaction=False)
-        changed = self._stage_state(pipe, tick)
+        self._once_indexes = []
+        changed = self._stage_state(pipe, tick) if tick is not None else set()
         appends = list(self._pending_appends)
-        for kind, item in appends:
-            self._stage_append(pipe, kind, item, changed)
-        heartbeat = dict(tick.heartbeat, redis_ok=True)
-        pipe.set(self.keys.heartbeat(), dumps(heartbeat))
-        if changed:
-            pipe.publish(
-                self.keys.updates_channel(),
-                dumps({"now": tick.heartbeat["last_event_ts"], "changed": sorted(changed)}),
-            )
+        for append in appends:
+            self._stage_append(pipe, append, changed)
+        if tick is not None:
+            # The first heartbeat after an outage says so: it carries what was kept meanwhile.
+            heartbeat = dict(tick.heartbeat, redis_ok=self.redis_ok)
+            pipe.set(self.keys.heartbeat(), dumps(heartbeat))
+            if changed:
+                pipe.publish(
+                    self.keys.updates_channel(),
+                    dumps({"now": tick.heartbeat["last_event_ts"], "changed": sorted(changed)}),
+                )
         try:
             results = pipe.execute(raise_on_error=False)
-        except redis.exceptions.ConnectionError as error:
-            if self.redis_ok:
-                log.warning("redis unreachable, keeping state in memory: %s", error)
-            self.redis_ok = False
-            self._written_staged.clear()
+        except _UNREACHABLE as error:
+            self._failed(error)
             return False
         for result in results:
             # History entries use explicit stream ids, so a replayed minute is refused
@@ -111,17 +233,51 @@ class RedisStateWriter:
                 "equal or smaller" not in str(result)
             ):
                 log.error("redis refused a write: %s", result)
+        self.appends_skipped += sum(1 for i in self._once_indexes if results[i] == 0)
         if not self.redis_ok:
             # Redis may have restarted empty: rewrite everything on the next tick.
-            log.warning("redis reachable again; catching up")
+            down_s = 0.0 if self._down_since is None else self.clock() - self._down_since
+            log.warning(
+                "redis reachable again after %.1f s; wrote %d kept appends, catching up",
+                down_s,
+                len(appends),
+            )
             self._written_staged.clear()
             self._written.clear()
             self.write_config()
         self.redis_ok = True
+        self._backoff_s = BACKOFF_FIRST_S
+        self._down_since = None
         self._written.update(self._written_staged)
         self._written_staged.clear()
         for _ in appends:
             self._pending_appends.popleft()
+        return True
+
+    def _failed(self, error: Exception) -> None:
+        now = self.clock()
+        if self.redis_ok:
+            log.warning("redis unreachable, keeping state in memory: %s", error)
+            self._down_since = now
+        else:
+            self._backoff_s = min(self._backoff_s * 2, BACKOFF_MAX_S)
+        log.info("redis still unreachable; next attempt in %.1f s", self._backoff_s)
+        self.redis_ok = False
+        self._retry_at = now + self._backoff_s
+        self._written_staged.clear()
+
+    def flush_within(self, wait_s: float) -> bool:
+        """Retry `flush` with backoff for up to `wait_s` seconds (end of input)."""
+        deadline = self.clock() + wait_s
+        while not self.flush():
+            pause = min(self._backoff_s, deadline - self.clock())
+            if pause <= 0:
+                log.error(
+                    "redis still unreachable at end of input: %d appends not written",
+                    len(self._pending_appends),
+                )
+                return False
+            time.sleep(pause)
         return True
 
     def _stage_state(self, pipe: Any, tick: Tick) -> set[str]:
@@ -140,30 +296,32 @@ class RedisStateWriter:
                 pipe.set(key, body)
             self._written_staged[key] = body
             changed.add(f"{kind}:{entity_id}" if entity_id else kind)
-        if changed or tick.output.alert_transitions:
+        if changed or tick.output.alert_transitions or tick.final:
             body = dumps(tick.snapshot)
             pipe.set(self.keys.snapshot(), body)
             self._written_staged[self.keys.snapshot()] = body
         return changed
 
     def _queue_appends(self, tick: Tick) -> None:
-        out = tick.output
-        items: list[tuple[str, Any]] = []
-        items += [("dead_letter", d) for d in out.dead_letters]
-        items += [("alert", a) for a in out.alert_transitions]
-        items += [("history", h) for h in out.history]
-        items += [("timeline", t) for t in out.timeline]
+        items = tick_appends(tick)
         if len(self._pending_appends) + len(items) > PENDING_LIMIT:
-            self.dropped_appends += len(self._pending_appends) + len(items) - PENDING_LIMIT
+            dropped = len(self._pending_appends) + len(items) - PENDING_LIMIT
+            self.dropped_appends += dropped
+            log.error("append buffer full while redis is away: dropping %d oldest", dropped)
         self._pending_appends.extend(items)
 
-    def _stage_append(self, pipe: Any, kind: str, item: Any, changed: set[str]) -> None:
+    def _stage_append(self, pipe: Any, append: PendingAppend, changed: set[str]) -> None:
         keys = self.keys
         zone = self.settings.zone
+        kind, item = append.kind, append.item
         if kind == "dead_letter":
             d: DeadLetter = item
-            pipe.xadd(
+            self._stage_once(
+                pipe,
                 keys.dead_letter(),
+                append.token,
+                DEAD_LETTER_MAXLEN,
+                0,
                 {
                     "reason": d.reason,
                     "raw": d.raw,
@@ -171,8 +329,6 @@ class RedisStateWriter:
                     "source": "pipeline",
                     "received_at": format_ts(time.time(), zone),
                 },
-                maxlen=DEAD_LETTER_MAXLEN,
-                approximate=True,
             )
         elif kind == "alert":
             a: AlertTransition = item
@@ -181,11 +337,13 @@ class RedisStateWriter:
                 pipe.hset(keys.alerts_active(), a.alert["id"], body)
             else:
                 pipe.hdel(keys.alerts_active(), a.alert["id"])
-            pipe.xadd(
+            self._stage_once(
+                pipe,
                 keys.alerts_history(),
+                append.token,
+                ALERT_HISTORY_MAXLEN,
+                0,
                 {"transition": a.transition, "alert": body},
-                maxlen=ALERT_HISTORY_MAXLEN,
-                approximate=True,
             )
             changed.add("alerts")
         elif kind == "history":
@@ -200,43 +358,78 @@ class RedisStateWriter:
             )
         elif kind == "timeline":
             t: TimelineRecord = item
-            key = keys.agent_timeline(t.agent_id)
-            pipe.xadd(
-                key,
+            self._stage_once(
+                pipe,
+                keys.agent_timeline(t.agent_id),
+                append.token,
+                TIMELINE_MAXLEN,
+                DAY_TTL_S,
                 {"ts": format_ts(t.ts, zone), "kind": t.kind, "data": dumps(t.data)},
-                maxlen=TIMELINE_MAXLEN,
-                approximate=True,
             )
-            pipe.expire(key, DAY_TTL_S)
+
+    def _stage_once(  # noqa: PLR0913, PLR0917
+        self,
+        pipe: Any,
+        stream: str,
+        token: str,
+        maxlen: int,
+        ttl_s: int,
+        fields: dict[str, Any],
+    ) -> None:
+        """Stage an append that Redis skips when `token` was already appended to `stream`."""
+        args: list[Any] = [token, maxlen, maxlen, ttl_s]
+        for name, value in fields.items():
+            args += [name, value]
+        self._once_indexes.append(len(pipe))
+        self._append_script(keys=[stream, marker_key(self.keys, stream)], args=args, client=pipe)
 
 
-class _RedisPartition(StatelessSinkPartition[Tick]):
-    def __init__(self, url: str, settings: Settings) -> None:
-        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
-        self.writer = RedisStateWriter(self.client, settings)
+class _RedisPartition(StatefulSinkPartition[Tick, list[PendingAppend]]):
+    """The Redis writer as Bytewax's one sink partition; its recovery state is the appends
+    it could not write yet (Redis away), so a crash during an outage loses none."""
+
+    def __init__(
+        self, url: str, settings: Settings, resume: list[PendingAppend] | None, close_wait_s: float
+    ) -> None:
+        self.client = fail_fast_client(url)
+        self.writer = RedisStateWriter(self.client, settings, pending=resume)
+        self.close_wait_s = close_wait_s
         try:
             self.writer.write_config()
-        except redis.exceptions.ConnectionError as error:
+        except _UNREACHABLE as error:
             log.warning("redis unreachable at start: %s", error)
 
-    def write_batch(self, items: list[Tick]) -> None:
-        for tick in items:
+    def write_batch(self, values: list[Tick]) -> None:
+        for tick in values:
             self.writer.write(tick)
 
+    def snapshot(self) -> list[PendingAppend]:
+        return self.writer.pending()
+
     def close(self) -> None:
-        self.writer.flush()
+        self.writer.flush_within(self.close_wait_s)
         self.client.close()
 
 
-class RedisStateSink(DynamicSink[Tick]):
-    """Writes each tick to Redis; connects when the worker builds it, not before."""
+class RedisStateSink(FixedPartitionedSink[Tick, list[PendingAppend]]):
+    """Writes each tick to Redis from one partition; connects when built, not before.
 
-    def __init__(self, url: str, settings: Settings) -> None:
+    Takes `(key, Tick)` items (the flow's keyed ticks). At end of input it waits up to
+    `close_wait_s` for an unreachable Redis before giving up on the last appends.
+    """
+
+    def __init__(self, url: str, settings: Settings, close_wait_s: float = CLOSE_WAIT_S) -> None:
         self.url = url
         self.settings = settings
+        self.close_wait_s = close_wait_s
 
-    def build(self, step_id: str, worker_index: int, worker_count: int) -> _RedisPartition:
-        return _RedisPartition(self.url, self.settings)
+    def list_parts(self) -> list[str]:
+        return ["redis"]
+
+    def build_part(
+        self, step_id: str, for_part: str, resume_state: list[PendingAppend] | None
+    ) -> _RedisPartition:
+        return _RedisPartition(self.url, self.settings, resume_state, self.close_wait_s)
 
 
 class _ListPartition(StatelessSinkPartition[Tick]):

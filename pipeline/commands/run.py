@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+from datetime import timedelta
 
 from schemas.config import ConfigError, load_settings
 from schemas.timefmt import parse_ts
@@ -43,7 +44,12 @@ def _run(args: argparse.Namespace) -> int:
         from pipeline.redis_keys import RedisKeys
         from pipeline.redis_source import RedisStreamSource
 
-        source = RedisStreamSource(url, RedisKeys(settings.redis_prefix), args.partitions)
+        source = RedisStreamSource(
+            url,
+            RedisKeys(settings.redis_prefix),
+            args.partitions,
+            stop_when_idle_s=args.stop_when_idle,
+        )
         clock = "wall" if args.clock is None else args.clock
     elif args.events == "-":
         source = StdinSource()
@@ -52,7 +58,15 @@ def _run(args: argparse.Namespace) -> int:
         source = FileReplaySource(args.events, args.speed, fast_until)
         clock = "event" if args.clock is None else args.clock
     flow = build_flow(settings, source, RedisStateSink(url, settings), FlowOptions(clock=clock))
-    run_flow(flow, workers=args.workers, recovery=recovery_config(args.recovery_dir))
+    addresses = args.addresses.split(";") if args.addresses else None
+    run_flow(
+        flow,
+        workers=args.workers,
+        recovery=recovery_config(args.recovery_dir, args.recovery_partitions),
+        epoch_interval=timedelta(seconds=args.epoch_s),
+        process_id=args.process_id,
+        addresses=addresses,
+    )
     return 0
 
 
@@ -82,4 +96,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--redis-url", help="Redis URL (default: $REDIS_URL)")
     parser.add_argument("--workers", type=int, default=1, help="worker threads")
     parser.add_argument("--recovery-dir", help="Bytewax recovery directory (resume after a crash)")
+    parser.add_argument(
+        "--recovery-partitions",
+        type=int,
+        default=1,
+        help="partitions to create in a new recovery directory",
+    )
+    parser.add_argument(
+        "--epoch-s",
+        type=float,
+        default=2.0,
+        help="seconds between recovery snapshots (what a restart replays at most)",
+    )
+    parser.add_argument(
+        "--process-id", type=int, help="this process's index in a Bytewax cluster (from 0)"
+    )
+    parser.add_argument(
+        "--addresses",
+        help="the cluster's processes as 'host:port;host:port' (same order on every host)",
+    )
+    parser.add_argument(
+        "--stop-when-idle",
+        type=float,
+        help="with --source redis: stop after this many seconds without new events",
+    )
     parser.set_defaults(func=_run)

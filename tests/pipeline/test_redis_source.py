@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+
 import redis
 
 from pipeline.compare import snapshot_differences
@@ -49,3 +52,16 @@ def test_streams_source_equals_reference(
     assert (
         snapshot_differences(final.snapshot, reference_snapshot(log.lines, log.end, settings)) == []
     )
+
+
+def test_unreachable_redis_keeps_the_position_and_retries_a_second_later() -> None:
+    source = RedisStreamSource("redis://127.0.0.1:1/0", RedisKeys("wb"), partitions=1)
+    part = source.build_part("events", "wb:in:0", "1772413200000-5")
+    started = time.monotonic()
+    assert part.next_batch() == []
+    assert time.monotonic() - started < 1.0  # fails fast, does not stall the worker
+    awake = part.next_awake()
+    assert awake is not None
+    assert 0.5 < (awake - datetime.now(UTC)).total_seconds() <= 1.0
+    assert part.snapshot() == "1772413200000-5"
+    part.close()
