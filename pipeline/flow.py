@@ -18,6 +18,7 @@ from bytewax.dataflow import Dataflow
 from bytewax.inputs import Source
 from bytewax.outputs import FixedPartitionedSink, Sink
 
+from pipeline.access.masking import CustomerMask
 from pipeline.floor_logic import Clock, FloorLogic, Tick
 from pipeline.parse import Parsed, parse_chunk
 from pipeline.sinks import RedisStateSink
@@ -65,10 +66,12 @@ def build_flow(
     if sink is None:
         sink = RedisStateSink(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), settings)
     options = options or FlowOptions()
+    # Fails at build time, naming the variable, when masking is required and no key is set.
+    mask = CustomerMask.from_environment(required=settings.access.mask_required)
 
     flow = Dataflow("wallboard")
     chunks = op.input("events", flow, source)  # Chunk: [(seq, line)]
-    parsed = op.map("parse", chunks, partial(parse_chunk, at_epoch=options.at_epoch))
+    parsed = op.map("parse", chunks, partial(parse_chunk, at_epoch=options.at_epoch, mask=mask))
     # [ParsedEvent | DeadLetter]
     keyed = op.key_on("key_floor", parsed, _floor_key)  # ("floor", [Parsed])
     ticks = op.stateful(

@@ -11,6 +11,7 @@ from bytewax.recovery import RecoveryConfig, init_db_dir
 from bytewax.run import cli_main
 from bytewax.testing import run_main
 
+from pipeline.access.masking import CustomerMask
 from pipeline.engine import FloorEngine
 from pipeline.floor_logic import Tick
 from pipeline.flow import FlowOptions, build_flow
@@ -95,7 +96,8 @@ def engine_snapshot(lines: Iterable[bytes], at: datetime, settings: Settings) ->
     at_epoch = at.timestamp()
     engine = FloorEngine(settings)
     chunk = list(enumerate(lines))
-    for item in parse_chunk(chunk, at_epoch=at_epoch):
+    mask = CustomerMask.from_environment(required=settings.access.mask_required)
+    for item in parse_chunk(chunk, at_epoch=at_epoch, mask=mask):
         if isinstance(item, ParsedEvent):
             engine.ingest(item.event, item.seq)
     engine.finish()

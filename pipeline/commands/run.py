@@ -15,6 +15,7 @@ from schemas.timefmt import parse_ts
 def _run(args: argparse.Namespace) -> int:
     from bytewax.inputs import Source
 
+    from pipeline.access.masking import MaskKeyMissing
     from pipeline.floor_logic import Clock
     from pipeline.flow import FlowOptions, build_flow
     from pipeline.runner import recovery_config, run_flow
@@ -57,7 +58,13 @@ def _run(args: argparse.Namespace) -> int:
     else:
         source = FileReplaySource(args.events, args.speed, fast_until)
         clock = "event" if args.clock is None else args.clock
-    flow = build_flow(settings, source, RedisStateSink(url, settings), FlowOptions(clock=clock))
+    try:
+        flow = build_flow(
+            settings, source, RedisStateSink(url, settings), FlowOptions(clock=clock)
+        )
+    except MaskKeyMissing as error:
+        print(f"wallboard run: {error}", file=sys.stderr)
+        return 2
     addresses = args.addresses.split(";") if args.addresses else None
     run_flow(
         flow,
