@@ -138,9 +138,14 @@ class AgentTimeline:
             cursor = part_end
 
     def provisional(self, now: float) -> tuple[AgentCore, list[Segment]]:
-        """State at `now` and the segments closed by pending transitions with ts <= now."""
-        core = dataclasses.replace(self.core)
+        """State at `now` and the segments closed by pending transitions with ts <= now.
+
+        Without such transitions this is the final state itself (callers only read it);
+        otherwise a copy, replayed forward."""
         extra: list[Segment] = []
+        if not self.pending or self.pending[0][0] > now:
+            return self.core, extra
+        core = dataclasses.replace(self.core)
         for tr in self.pending:
             if tr[0] > now:
                 break

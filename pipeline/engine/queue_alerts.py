@@ -37,6 +37,8 @@ class QueueRates:
     last_second: int | None = None
     sl: HeldRule = field(default_factory=HeldRule)
     spike: HeldRule = field(default_factory=HeldRule)
+    # True when `sums` changed since the last evaluated second (a late count).
+    sums_changed: bool = True
 
     def add(self, second: int, index: int, extra_index: int | None = None) -> None:
         last = self.last_second
@@ -44,6 +46,7 @@ class QueueRates:
             if second <= last - RATE_WINDOW_S:
                 return
             # Already swept past this second: count it in the running sums now.
+            self.sums_changed = True
             self.sums[index] += 1
             if extra_index is not None:
                 self.sums[extra_index] += 1
@@ -63,15 +66,39 @@ class QueueRates:
         seconds, sums = self.seconds, self.sums
         for s in range(self.last_second + 1, until + 1):
             row = seconds.get(s)
+            old = seconds.get(s - RATE_WINDOW_S)
+            if (
+                row is None
+                and old is None
+                and not self.sums_changed
+                and not self._hold_ends(s, rules)
+            ):
+                # Quiet second: same sums as the second before, so no rule can change
+                # (see `_hold_ends`); skipping it is what makes a quiet night cheap.
+                continue
             if row is not None:
                 for i in range(4):
                     sums[i] += row[i]
-            old = seconds.get(s - RATE_WINDOW_S)
             if old is not None:
                 for i in range(4):
                     sums[i] -= old[i]
             self._evaluate(s, rules, book)
+            self.sums_changed = False
         self.last_second = max(self.last_second, until)
+
+    def _hold_ends(self, s: int, rules: QueueRules) -> bool:
+        """Whether a held condition reaches its hold time at `s` (the one change possible
+        with unchanged sums: conditions and clears depend on the sums only)."""
+        sl, spike = self.sl, self.spike
+        return (
+            sl.active_id is None
+            and sl.streak_start is not None
+            and sl.streak_start <= math.ceil(s - rules.sl_hold_s)
+        ) or (
+            spike.active_id is None
+            and spike.streak_start is not None
+            and spike.streak_start <= math.ceil(s - rules.abandon_hold_s)
+        )
 
     def _evaluate(self, s: int, rules: QueueRules, book: AlertBook) -> None:
         in_sl, answered, abandoned, short = self.sums

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.engine.agents import clip_into
 from pipeline.engine.alerts import export
-from pipeline.engine.counters import QUEUE_FIELDS, Row, add_rows, column_sums
+from pipeline.engine.counters import QUEUE_FIELDS, Row, add_rows
 from pipeline.engine.kpis import AgentTotals, agent_kpis, queue_kpis
 from pipeline.engine.types import HistoryPoint
 from schemas.snapshot import ROLLING_WINDOWS_S
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pipeline.engine.floor import FloorEngine
 
 NOW_STATES = ("ready", "busy", "acw", "not_ready")
+_STATE_KEY = {state: state + "_s" for state in NOW_STATES}
 HISTORY_WINDOWS = ("15m", "interval")
 
 
@@ -140,19 +141,19 @@ def _agent_windows(  # noqa: PLR0917
 ) -> dict[str, AgentTotals]:
     out: dict[str, AgentTotals] = {}
     for name, lo in bounds.items():
-        if name in ROLLING_WINDOWS_S:
+        if name in ROLLING_WINDOWS_S or name == "interval":
             totals = agent.totals(core, extra, lo, now)
-            totals.counters = agent.counters.window(lo + 1, now)
-        elif name == "interval":
-            totals = agent.totals(core, extra, lo, now)
-            totals.counters = agent.counters.window(lo, now)
+            totals.counters = agent.counters.window(_first_second(name, lo), now)
         else:
             totals = agent.totals(core, extra, lo, now, day=lo)
-            totals.counters = agent.counters.day_to(
-                lo, now, engine.calendar.next_day_start(now)
-            )
+            totals.counters = agent.counters.day_to(lo, now, engine.calendar.next_day_start(now))
         out[name] = totals
     return out
+
+
+def _first_second(name: str, lo: int) -> int:
+    """First counter second of a window starting at `lo`: rolling windows exclude `lo`."""
+    return lo + 1 if name in ROLLING_WINDOWS_S else lo
 
 
 def _idle_since(agent: AgentTimeline, core: AgentCore, extra: list[Segment], lo: int) -> bool:
@@ -174,29 +175,37 @@ def _add_decided(
     bounds: dict[str, int],
     now: int,
 ) -> None:
-    """Add an agent's decided time and counters at `now` into per-window totals."""
-    earliest = min(bounds.values())
-    pairs = [(into[name], lo, name in ROLLING_WINDOWS_S) for name, lo in bounds.items()]
-    for start, end, state, reason in reversed(agent.segments):
-        if end <= earliest:
-            break
-        for totals, lo, _rolling in pairs:
-            overlap = min(end, now) - max(start, lo)
+    """Add an agent's decided time and counters at `now` into per-window totals.
+
+    This runs for every active agent at every history minute, so it is written flat:
+    `AgentTotals.add_time` is inlined and the agent's counter seconds (a few an hour)
+    are scanned once for all windows.
+    """
+    windows = [(into[name], lo, _first_second(name, lo)) for name, lo in bounds.items()]
+    segments = agent.segments
+    for totals, lo, _first in windows:
+        states, by_reason = totals.states, totals.by_reason
+        for index in range(len(segments) - 1, -1, -1):
+            start, end, state, reason = segments[index]
+            if end <= lo:
+                break
+            overlap = (end if end < now else now) - (start if start > lo else lo)
             if overlap > 0:
-                totals.add_time(state, reason, overlap)
-    if core.state != "logged_out" and core.since is not None:
-        open_segment = (core.since, float(now), core.state, core.reason)
-        for totals, lo, _rolling in pairs:
-            clip_into(totals, open_segment, lo, now)
-    seconds = agent.counters.seconds
-    if not seconds or (agent.counters.max_second or 0) < earliest:
+                states["logged_in_s"] += overlap
+                states[_STATE_KEY[state]] += overlap
+                if reason is not None and state == "not_ready":
+                    by_reason[reason] = by_reason.get(reason, 0.0) + overlap
+        if core.state != "logged_out" and core.since is not None:
+            clip_into(totals, (core.since, float(now), core.state, core.reason), lo, now)
+    counters = agent.counters
+    earliest = min(first for _t, _lo, first in windows)
+    if counters.max_second is None or counters.max_second < earliest:
         return
-    width = agent.counters.width
-    for totals, lo, rolling in pairs:
-        first = lo + 1 if rolling else lo
-        rows = [row for second, row in seconds.items() if first <= second <= now]
-        if rows:
-            add_rows(totals.counters, column_sums(rows, width))
+    for second, row in counters.seconds.items():
+        if earliest <= second <= now:
+            for totals, _lo, first in windows:
+                if second >= first:
+                    add_rows(totals.counters, row)
 
 
 def _rollup_entry(members: list[dict[str, AgentTotals]], names: tuple[str, ...]) -> dict:
@@ -319,9 +328,7 @@ def history_points(engine: FloorEngine, minute: int) -> list[HistoryPoint]:
             staffed.add(core.team)
         _add_decided(agent, core, totals, bounds, minute)
     points.extend(
-        HistoryPoint(
-            "team", team, minute, {name: agent_kpis(t) for name, t in teams[team].items()}
-        )
+        HistoryPoint("team", team, minute, {name: agent_kpis(t) for name, t in teams[team].items()})
         for team in sorted(teams)
         if team in staffed or any(t.is_active() for t in teams[team].values())
     )

@@ -1,0 +1,108 @@
+"""`make bench`: every benchmark of issue 7, a table on stdout and `bench/results.md`.
+
+    .venv/bin/python -m bench.run [--only 1,2,3,4,5,6]
+
+Each figure stands beside a baseline measured in the same run (the machine is shared and
+noisy, so ratios mean more than absolute numbers), with its target and whether it is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import batch, dashboard_load, latency, memory, streams, throughput
+from bench.common import REPO, SAMPLE_CONFIG, SAMPLE_DAY, Figure, clear_prefix, redis_for_bench
+from schemas.config import Settings, load_settings
+
+RESULTS = REPO / "bench" / "results.md"
+DASHBOARD_PREFIX = "wbbench"
+
+
+def _fill_for_dashboard(settings: Settings, url: str) -> None:
+    from pipeline.flow import build_flow
+    from pipeline.runner import run_flow
+    from pipeline.sinks import RedisStateSink
+    from pipeline.sources import FileReplaySource
+
+    clear_prefix(url, settings.redis_prefix)
+    run_flow(
+        build_flow(settings, FileReplaySource(SAMPLE_DAY, speed=0), RedisStateSink(url, settings))
+    )
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def table(figures: list[Figure]) -> str:
+    rows = [
+        "| benchmark | value | baseline (same run) | ratio | target | met | notes |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        met = "—" if f.met is None else ("yes" if f.met else "**no**")
+        baseline = "—" if f.baseline is None else f"{_fmt(f.baseline)} {f.unit} ({f.baseline_name})"
+        ratio = "—" if f.ratio is None else f"{f.ratio:.3g}"
+        rows.append(
+            f"| {f.name} | {_fmt(f.value)} {f.unit} | {baseline} | {ratio} | {f.target} | {met} "
+            f"| {f.note} |"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__)
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="benchmarks to run, e.g. 1,3")
+    args = parser.parse_args(argv)
+    chosen = {int(part) for part in args.only.split(",") if part}
+    settings = load_settings(SAMPLE_CONFIG)
+    figures: list[Figure] = []
+    timings: list[str] = []
+    started_at = datetime.now(UTC)
+    with redis_for_bench() as url, tempfile.TemporaryDirectory(prefix="wbbench-") as tmp:
+        workdir = Path(tmp)
+        steps = [
+            (1, "throughput", lambda: throughput.measure(workdir, settings, url)),
+            (2, "streams", lambda: streams.measure(url)),
+            (3, "latency", lambda: latency.measure(workdir, url)),
+            (4, "memory", memory.measure),
+            (5, "batch", lambda: batch.measure(settings)),
+            (6, "dashboard", lambda: _dashboard(workdir, settings, url, 1 in chosen)),
+        ]
+        for number, name, run in steps:
+            if number not in chosen:
+                continue
+            began = time.perf_counter()
+            print(f"[bench] {number}. {name} …", file=sys.stderr, flush=True)
+            figures.extend(run())
+            timings.append(f"{number}. {name}: {time.perf_counter() - began:.0f} s")
+            print(f"[bench] {timings[-1]}", file=sys.stderr, flush=True)
+    text = table(figures)
+    print(text)
+    header = (
+        f"# Benchmark results\n\nRun {started_at:%Y-%m-%d %H:%M} UTC on {platform.node()} "
+        f"({platform.python_version()}); shared 2-core machine, so compare ratios.\n"
+        f"Durations: {'; '.join(timings)}.\n\n"
+    )
+    RESULTS.write_text(header + text + "\n", encoding="utf-8")
+    return 0
+
+
+def _dashboard(workdir: Path, settings: Settings, url: str, replayed: bool) -> list[Figure]:
+    if not replayed:  # benchmark 1 already left a replay's state under the prefix
+        _fill_for_dashboard(settings.model_copy(update={"redis_prefix": DASHBOARD_PREFIX}), url)
+    return dashboard_load.measure(workdir, url, DASHBOARD_PREFIX)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
