@@ -14,6 +14,7 @@ TIMELINE_MAXLEN = 2000  # state changes and contacts of one agent in a day
 ALERT_HISTORY_MAXLEN = 100_000
 DEAD_LETTER_MAXLEN = 100_000
 DAY_TTL_S = 26 * 3600
+INTERVALS_MAXLEN = 200_000  # closed-interval records: days of headroom for the archiver
 
 
 class RedisKeys:
@@ -44,6 +45,10 @@ class RedisKeys:
 
     def agent_timeline(self, agent_id: str) -> str:
         return self._k("timeline", "agent", agent_id)
+
+    def intervals(self) -> str:
+        """Closed-interval KPI records, read by the Parquet archiver."""
+        return self._k("intervals")
 
     # Alerts
     def alerts_active(self) -> str:

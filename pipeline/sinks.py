@@ -37,13 +37,20 @@ from bytewax.outputs import (
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from pipeline.engine import AlertTransition, DeadLetter, HistoryPoint, TimelineRecord
+from pipeline.engine import (
+    AlertTransition,
+    DeadLetter,
+    HistoryPoint,
+    IntervalRecord,
+    TimelineRecord,
+)
 from pipeline.floor_logic import Tick
 from pipeline.redis_keys import (
     ALERT_HISTORY_MAXLEN,
     DAY_TTL_S,
     DEAD_LETTER_MAXLEN,
     HISTORY_MAXLEN,
+    INTERVALS_MAXLEN,
     TIMELINE_MAXLEN,
     EntityKind,
     RedisKeys,
@@ -147,6 +154,7 @@ def tick_appends(tick: Tick) -> list[PendingAppend]:
     items += [("alert", a) for a in out.alert_transitions]
     items += [("history", h) for h in out.history]
     items += [("timeline", t) for t in out.timeline]
+    items += [("interval", r) for r in out.intervals]
     return [
         PendingAppend(kind, item, append_token(tick.run_id, kind, item)) for kind, item in items
     ]
@@ -354,6 +362,22 @@ class RedisStateWriter:
                 {"ts": format_ts(h.minute, zone), "kpis": dumps(h.kpis)},
                 id=f"{h.minute * 1000}-0",
                 maxlen=HISTORY_MAXLEN,
+                approximate=True,
+            )
+        elif kind == "interval":
+            # Plain appends: a replay after recovery may repeat one, and the archiver keeps
+            # one row per (kind, id, interval_start).
+            r: IntervalRecord = item
+            pipe.xadd(
+                keys.intervals(),
+                {
+                    "kind": r.kind,
+                    "id": r.entity_id,
+                    "interval_start": format_ts(r.interval_start, zone),
+                    "interval_s": r.interval_s,
+                    "kpis": dumps(r.kpis),
+                },
+                maxlen=INTERVALS_MAXLEN,
                 approximate=True,
             )
         elif kind == "timeline":

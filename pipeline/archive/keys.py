@@ -8,7 +8,7 @@ REJECTED_MAXLEN = 100_000
 
 
 class ArchiveKeys(RedisKeys):
-    """Adds the interval stream and the archiver's keys to `RedisKeys`.
+    """Adds the archiver's keys to `RedisKeys` (which builds `intervals()`).
 
     - `<prefix>:intervals` stream (written by the pipeline): one entry per entity per closed
       interval; fields `kind`, `id`, `interval_start`, `interval_s`, `kpis` (JSON).
@@ -16,9 +16,6 @@ class ArchiveKeys(RedisKeys):
     - `<prefix>:archive:rejected` stream: entries that could not be archived; fields
       `entry_id`, `kind`, `id`, `reason` (never the raw KPIs); `MAXLEN ~ 100000`.
     """
-
-    def intervals(self) -> str:
-        return self._k("intervals")
 
     def archive_cursor(self) -> str:
         return self._k("archive", "cursor")

@@ -11,6 +11,7 @@ from pipeline.engine.types import (
     EngineOutput,
     EngineStats,
     HistoryPoint,
+    IntervalRecord,
     TimelineRecord,
 )
 
@@ -21,6 +22,7 @@ __all__ = [
     "EngineStats",
     "FloorEngine",
     "HistoryPoint",
+    "IntervalRecord",
     "TimelineRecord",
     "agent_kpis",
     "queue_kpis",

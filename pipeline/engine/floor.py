@@ -26,7 +26,7 @@ from pipeline.engine.queue_alerts import (
     QueueRates,
     WaitBreach,
 )
-from pipeline.engine.report import build_snapshot, history_points
+from pipeline.engine.report import build_snapshot, history_points, interval_records
 from pipeline.engine.rules import RulesCache
 from pipeline.engine.types import (
     AlertTransition,
@@ -540,6 +540,8 @@ class FloorEngine:
         minute = self.history_minute + 60
         while minute <= last_second:
             self.out.history.extend(history_points(self, minute))
+            if self.calendar.interval_start(minute) == minute:
+                self.out.intervals.extend(interval_records(self, minute))
             self.history_minute = minute
             minute += 60
 

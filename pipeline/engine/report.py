@@ -13,7 +13,7 @@ from pipeline.engine.agents import clip_into
 from pipeline.engine.alerts import export
 from pipeline.engine.counters import QUEUE_FIELDS, Row, add_rows
 from pipeline.engine.kpis import AgentTotals, agent_kpis, queue_kpis
-from pipeline.engine.types import HistoryPoint
+from pipeline.engine.types import HistoryPoint, IntervalRecord
 from schemas.snapshot import ROLLING_WINDOWS_S
 from schemas.timefmt import format_ts
 
@@ -333,3 +333,42 @@ def history_points(engine: FloorEngine, minute: int) -> list[HistoryPoint]:
         if team in staffed or any(t.is_active() for t in teams[team].values())
     )
     return points
+
+
+def interval_records(engine: FloorEngine, boundary: int) -> list[IntervalRecord]:
+    """Every entity's KPIs over the interval that closes at `boundary`, from decided state.
+
+    Counters cover the seconds `start .. boundary - 1` (events in `[start, boundary)`);
+    agent time is clipped to `[start, boundary]`. `in_queue`/`longest_wait_s` are those of
+    the interval's last second.
+    """
+    start = engine.calendar.interval_start(boundary - 1)
+    length = boundary - start
+    sections = queue_sections(engine, boundary - 1, ("interval",))
+    records = [IntervalRecord("all", "", start, length, sections["all"]["interval"])]
+    for kind, key in (("queue", "queues"), ("channel", "channels"), ("site", "sites")):
+        records.extend(
+            IntervalRecord(kind, entity, start, length, windows["interval"])
+            for entity, windows in sections[key].items()
+        )
+    teams: dict[str, AgentTotals] = {}
+    for agent_id in sorted(engine.agents):
+        agent = engine.agents[agent_id]
+        core = agent.core
+        if _idle_since(agent, core, [], start):
+            continue
+        into = {"interval": AgentTotals()}
+        _add_decided(agent, core, into, {"interval": start}, boundary)
+        totals = into["interval"]
+        # Second `boundary` already belongs to the next interval.
+        totals.counters = agent.counters.window(start, boundary - 1)
+        if not totals.is_active():
+            continue
+        records.append(IntervalRecord("agent", agent_id, start, length, agent_kpis(totals)))
+        if core.team is not None:
+            teams.setdefault(core.team, AgentTotals()).merge(totals)
+    records.extend(
+        IntervalRecord("team", team, start, length, agent_kpis(teams[team]))
+        for team in sorted(teams)
+    )
+    return records

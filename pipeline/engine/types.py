@@ -38,6 +38,21 @@ class HistoryPoint:
 
 
 @dataclass(frozen=True)
+class IntervalRecord:
+    """Final KPIs of one entity over one closed interval of the local day (for the archive).
+
+    `interval_start` is epoch seconds, `interval_s` its length (900 or 1800); `kpis` is the
+    §3 dict for queue/channel/site/all, the §4 dict for team/agent.
+    """
+
+    kind: str
+    entity_id: str
+    interval_start: int
+    interval_s: int
+    kpis: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class TimelineRecord:
     """One entry of an agent's day: a state change or a finished contact (epoch seconds)."""
 
@@ -55,6 +70,7 @@ class EngineOutput:
     alert_transitions: list[AlertTransition] = field(default_factory=list)
     history: list[HistoryPoint] = field(default_factory=list)
     timeline: list[TimelineRecord] = field(default_factory=list)
+    intervals: list[IntervalRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
