@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import batch, dashboard_load, latency, memory, streams, throughput
+from bench import batch, dashboard_load, latency, memory, soak, streams, throughput
 from bench.common import REPO, SAMPLE_CONFIG, SAMPLE_DAY, Figure, clear_prefix, redis_for_bench
 from schemas.config import Settings, load_settings
 
@@ -62,7 +62,7 @@ def table(figures: list[Figure]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__)
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="benchmarks to run, e.g. 1,3")
     args = parser.parse_args(argv)
     chosen = {int(part) for part in args.only.split(",") if part}
     settings = load_settings(SAMPLE_CONFIG)
@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             (4, "memory", memory.measure),
             (5, "batch", lambda: batch.measure(settings)),
             (6, "dashboard", lambda: _dashboard(workdir, settings, url, 1 in chosen)),
+            (7, "soak", lambda: _soak(url)),
         ]
         for number, name, run in steps:
             if number not in chosen:
@@ -96,6 +97,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     RESULTS.write_text(header + text + "\n", encoding="utf-8")
     return 0
+
+
+def _soak(url: str) -> list[Figure]:
+    """The soak of issue 6: 60 s at 5,000 events/s through the Redis input streams."""
+    result = soak.soak(url, 60.0, 5000.0)
+    return [
+        Figure(
+            f"7. soak {name} (60 s, 5,000 events/s offered)",
+            float(value),
+            "",
+            None,
+            "",
+            "—",
+            None,
+        )
+        for name, value in result.items()
+    ]
 
 
 def _dashboard(workdir: Path, settings: Settings, url: str, replayed: bool) -> list[Figure]:
