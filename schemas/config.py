@@ -170,6 +170,9 @@ class Settings(_Strict):
     default_site: str = "main"
     survey_window_s: Seconds = 7200
     dedupe_window_s: Seconds = 7200
+    # Events more than this after the newest event time seen are refused (a source clock
+    # gone wrong); events older than `dedupe_window_s` before it are refused too.
+    max_future_s: Seconds = 86400
     redis_prefix: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")] = "wb"
     heartbeat_stale_s: Seconds = 10
     voice: ChannelDefaults = ChannelDefaults(

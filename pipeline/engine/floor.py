@@ -37,6 +37,7 @@ from pipeline.engine.types import (
 )
 from schemas.config import Settings
 from schemas.events import CANONICAL_RANK, ContactSelfServed, Event, event_to_json
+from schemas.plausibility import EventTimeGate
 from schemas.timefmt import format_ts
 
 INF = float("inf")
@@ -55,6 +56,7 @@ class FloorEngine:
         self.calendar = LocalCalendar(settings.timezone, settings.interval_min)
         self.lateness_s = float(settings.lateness_s)
         self.alerts = AlertBook(settings.timezone, {k: v for k, v in settings.severities.items()})
+        self.time_gate = EventTimeGate(settings.max_future_s, settings.dedupe_window_s)
         # Dedupe: event id -> ts, and arrival order for eviction by event time.
         self.seen: dict[str, float] = {}
         self.seen_order: deque[tuple[float, str]] = deque()
@@ -99,11 +101,15 @@ class FloorEngine:
         """Dedupe by event_id, validate in context, update state. Order-insensitive within
         the lateness."""
         self.events_total += 1
+        ts = event.ts.timestamp()
+        refused = self.time_gate.refuse(ts)
+        if refused is not None:
+            self._dead(event, seq, refused)
+            return
         event_id = event.event_id
         if event_id in self.seen:
             self.duplicates_total += 1
             return
-        ts = event.ts.timestamp()
         self.seen[event_id] = ts
         self.seen_order.append((ts, event_id))
         late = ts < self.watermark

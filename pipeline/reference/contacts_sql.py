@@ -12,13 +12,16 @@ Tables built (all timestamps integer epoch microseconds, durations seconds as DO
 from __future__ import annotations
 
 STATEMENTS: tuple[str, ...] = (
-    # Events after the --at filter, first arrival per event_id wins.
+    # Events after the --at filter and the event-time plausibility check (`gated`, computed
+    # in Python like the rest of validation), first arrival per event_id wins.
     # (`raw.copies` = how many lines carry the event_id; only repeated ids need ranking.)
     """
     CREATE OR REPLACE TEMP TABLE ev AS
-    SELECT * EXCLUDE (copies) FROM raw WHERE ts <= $at_us AND copies = 1
+    SELECT * EXCLUDE (copies) FROM raw
+    WHERE ts <= $at_us AND copies = 1 AND seq NOT IN (SELECT seq FROM gated)
     UNION ALL
-    SELECT * EXCLUDE (copies) FROM raw WHERE ts <= $at_us AND copies > 1
+    SELECT * EXCLUDE (copies) FROM raw
+    WHERE ts <= $at_us AND copies > 1 AND seq NOT IN (SELECT seq FROM gated)
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY seq) = 1
     """,
     """

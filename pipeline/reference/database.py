@@ -19,6 +19,7 @@ from pipeline.reference.loading import load_events
 from pipeline.reference.rules import contact_rules_table, queue_rules_table, team_rules_tables
 from pipeline.reference.windows import Instant, window_table
 from schemas.config import Settings
+from schemas.plausibility import EventTimeGate
 
 _PARAM = re.compile(r"\$([a-z_]+)")
 
@@ -45,6 +46,10 @@ class ReferenceDatabase:
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET threads TO 2")
         raw = load_events(lines)
+        # Arrival order and times, for the event-time plausibility check per instant.
+        self._arrivals = sorted(
+            zip(raw.column("seq").to_pylist(), raw.column("ts").to_pylist(), strict=True)
+        )
         self._create("raw", raw)
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE raw AS "
@@ -79,8 +84,18 @@ class ReferenceDatabase:
         }
         self._values = values
         self._create("win", window_table(moment))
+        self._create("gated", self._gated(moment.at_us))
         for sql in self._statements:
             self._run(sql, values)
+
+    def _gated(self, at_us: int) -> pa.Table:
+        """Seqs refused by the event-time plausibility check (validation, as at parse time),
+        among the events the `--at` filter keeps, in arrival order."""
+        gate = EventTimeGate(self.settings.max_future_s, self.settings.dedupe_window_s)
+        refused = [
+            seq for seq, ts in self._arrivals if ts <= at_us and gate.refuse(ts / 1e6) is not None
+        ]
+        return pa.table({"seq": pa.array(refused, type=pa.int64())})
 
     def rows(self, sql: str) -> list[dict[str, Any]]:
         """Rows of a query over the derived tables, as dicts (parameters of `compute`)."""
