@@ -3,7 +3,8 @@ Redis input streams write exactly what one worker writes.
 
 A whole file published at once is read partition by partition, far beyond the default
 lateness (a live feed is paced, so its skew is small); this test therefore raises
-`lateness_s` to cover the backlog, within which the engine is order-insensitive. See
+`lateness_s` and `dedupe_window_s` to cover the backlog (the engine is order-insensitive
+within the lateness, and accepts event times within the dedupe window). See
 docs/operations.md ("Several processes").
 """
 
@@ -30,7 +31,11 @@ PARTITIONS = "2"
 
 def _config(tmp_path: Path, prefix: str) -> Path:
     config = write_config(tmp_path / f"{prefix}.toml", prefix)
-    text = config.read_text(encoding="utf-8").replace("lateness_s = 30", "lateness_s = 86400")
+    # The backlog spans the day: the lateness and the window in which duplicates (and so
+    # event times) are accepted must both cover it.
+    text = config.read_text(encoding="utf-8").replace(
+        "lateness_s = 30", "lateness_s = 86400\ndedupe_window_s = 86400"
+    )
     config.write_text(text, encoding="utf-8")
     return config
 
