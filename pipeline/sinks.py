@@ -140,6 +140,8 @@ def append_token(run_id: str, kind: str, item: Any) -> str:
         content = f"{item.alert['id']}\0{item.transition}"
     elif kind == "timeline":
         content = f"{item.agent_id}\0{item.ts!r}\0{item.kind}\0{dumps(item.data).decode()}"
+    elif kind == "interval":
+        content = f"{item.kind}\0{item.entity_id}\0{item.interval_start}"
     else:
         return ""
     digest = hashlib.blake2b(content.encode(), digest_size=12).hexdigest()
@@ -365,11 +367,13 @@ class RedisStateWriter:
                 approximate=True,
             )
         elif kind == "interval":
-            # Plain appends: a replay after recovery may repeat one, and the archiver keeps
-            # one row per (kind, id, interval_start).
             r: IntervalRecord = item
-            pipe.xadd(
+            self._stage_once(
+                pipe,
                 keys.intervals(),
+                append.token,
+                INTERVALS_MAXLEN,
+                0,
                 {
                     "kind": r.kind,
                     "id": r.entity_id,
@@ -377,8 +381,6 @@ class RedisStateWriter:
                     "interval_s": r.interval_s,
                     "kpis": dumps(r.kpis),
                 },
-                maxlen=INTERVALS_MAXLEN,
-                approximate=True,
             )
         elif kind == "timeline":
             t: TimelineRecord = item
