@@ -14,7 +14,7 @@ from dashboard.data import DataUnavailable
 from dashboard.figures import agent_timeline_figure
 from dashboard.format import fmt_duration, seconds_since
 from dashboard.i18n import Lang, normalize_lang, state_label, t, team_name
-from dashboard.pages.common import layout_settings, read_tick
+from dashboard.pages.common import Tick, layout_settings, read_tick
 from dashboard.services import services
 
 TICK_MS = 1000
@@ -82,6 +82,20 @@ def anomaly_cards(alerts: list[Any], settings: Any, lang: Lang) -> list[Any]:
     return cards
 
 
+def agent_state_view(tick: Tick, agent_id: str, lang: Lang) -> Any:
+    """The agent's state pill and time in it (against the data's own `now`)."""
+    snapshot = tick.floor.snapshot if tick.floor else None
+    entry = snapshot.agents.get(agent_id) if snapshot else None
+    if entry is None:
+        return t("unknown_entity", lang, name=agent_id)
+    return [
+        html.Span(state_label(entry.state, entry.reason, lang),
+                  className=f"state-pill state-{entry.state}"),
+        html.Span(fmt_duration(seconds_since(entry.state_since, tick.data_now)),
+                  className="state-time"),
+    ]
+
+
 def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     if not params:
         return (no_update,) * 7
@@ -93,15 +107,7 @@ def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
         return (no_update,) * 5 + banner
     snapshot = tick.floor.snapshot
     entry = snapshot.agents.get(agent_id) if snapshot else None
-    if entry is None:
-        state: Any = t("unknown_entity", lang, name=agent_id)
-    else:
-        state = [
-            html.Span(state_label(entry.state, entry.reason, lang),
-                      className=f"state-pill state-{entry.state}"),
-            html.Span(fmt_duration(seconds_since(entry.state_since, tick.data_now)),
-                      className="state-time"),
-        ]
+    state = agent_state_view(tick, agent_id, lang)
     figure: Any = no_update
     new_params: Any = no_update
     try:

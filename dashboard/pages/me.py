@@ -12,9 +12,8 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import history_views, ids, views
 from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import banner_class, column, page_header, table
-from dashboard.format import fmt_duration, seconds_since
-from dashboard.i18n import Lang, normalize_lang, state_label, t
-from dashboard.pages.agent import anomaly_cards
+from dashboard.i18n import Lang, normalize_lang, t
+from dashboard.pages.agent import agent_state_view, anomaly_cards
 from dashboard.pages.common import Tick, read_tick
 from dashboard.services import services
 from schemas.snapshot import AgentKpis
@@ -72,16 +71,7 @@ def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     if tick.floor is None:
         return (no_update,) * 6 + banner
     snapshot = tick.floor.snapshot
-    entry = snapshot.agents.get(agent_id) if snapshot else None
-    if entry is None:
-        state: Any = t("unknown_entity", lang, name=agent_id)
-    else:
-        state = [
-            html.Span(state_label(entry.state, entry.reason, lang),
-                      className=f"state-pill state-{entry.state}"),
-            html.Span(fmt_duration(seconds_since(entry.state_since, tick.data_now)),
-                      className="state-time"),
-        ]
+    state = agent_state_view(tick, agent_id, lang)
     alerts = views.agent_alerts(snapshot.alerts if snapshot else [], agent_id)
     anomalies = anomaly_cards(alerts, tick.settings, lang) or [
         html.P(t("nothing_unusual", lang), className="all-good")
