@@ -58,3 +58,23 @@ def table(
 
 def column(name: str, col_id: str, **extra: Any) -> dict[str, Any]:
     return {"name": name, "id": col_id, **extra}
+
+
+def strip_table(rows: Sequence[dict[str, str]], fields: Sequence[str], lang: Lang) -> html.Table:
+    """The staffing strip as a plain table: the gap cell coloured by `gap_status`, the
+    current interval's row marked `current`."""
+    head = html.Thead(html.Tr([html.Th(t(field, lang)) for field in fields]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(row[field], className=f"gap status-{row['gap_status']}"
+                            if field == "gap" else None)
+                    for field in fields
+                ],
+                className="current" if row["current"] else None,
+            )
+            for row in rows
+        ]
+    )
+    return html.Table([head, body], className="staffing-strip")

@@ -20,6 +20,7 @@ import redis
 from pydantic import ValidationError
 
 from dashboard.archive_data import ArchiveData, archive_dir_from_env
+from dashboard.staffing_data import StaffingCache
 from pipeline.archive.query import AgentDay, ProfileSlot, QueueDay
 from pipeline.redis_keys import EntityKind, RedisKeys
 from schemas.config import Settings
@@ -119,6 +120,7 @@ class WallboardData:
         )
         self._client = redis.Redis(connection_pool=self._pool)
         self._config_cache = _ParsedCache()
+        self.staffing = StaffingCache()
 
     def close(self) -> None:
         self._pool.disconnect()

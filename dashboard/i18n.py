@@ -72,6 +72,27 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "date": ("日期", "Day"),
     "total": ("合计", "Total"),
     "no_history": ("暂无历史数据", "no history yet"),
+    "staffing": ("今日人力（按时段）", "Staffing today by interval"),
+    "no_forecast": (
+        "暂无预测（归档中还没有历史数据）", "no forecast yet (no history in the archive)"
+    ),
+    "forecast": ("预测话务", "Forecast"),
+    "actual": ("实际话务", "Actual"),
+    "required": ("需求坐席", "Required"),
+    "required_with_shrinkage": ("需排班（含缩减）", "To schedule"),
+    "scheduled": ("排班", "Scheduled"),
+    "available": ("可用", "Available"),
+    "staffing_gap": ("人力缺口（本时段）", "Staffing gap (this interval)"),
+    "gap": ("缺口", "Gap"),
+    "gap_short": ("缺 {n} 人", "{n} short"),
+    "gap_over": ("多 {n} 人", "{n} over"),
+    "gap_even": ("持平", "even"),
+    "formula_staffing": (
+        "需求 = Erlang C（服务水平目标、最大占用率）；"
+        "缺口 = 可用 − 需求（本时段），其他时段 = 排班 − 需求",
+        "Required = Erlang C (SL goal, max occupancy); gap = available − required now, "
+        "scheduled − required in other intervals",
+    ),
     "history_unavailable": ("历史数据暂时无法读取", "history unavailable right now"),
     "teams_serving": ("服务本队列的班组", "Teams serving this queue"),
     "window": ("时间窗", "Window"),

@@ -56,6 +56,8 @@ class StaffingSettings(_Strict):
     - `intraday_min` / `intraday_max`: bounds of the intraday ratio.
     - `shrinkage`, `max_occupancy`: ratios 0..1; `patience_s`: mean caller patience for
       Erlang A (None: Erlang C only); `chat_concurrency`: chats per agent at once.
+    - `roster`: path of the roster file (CSV or JSON, see `pipeline.staffing.roster`) the
+      dashboard compares with the requirement; None: no schedule shown.
     """
 
     forecast_days: Annotated[int, Field(ge=0, le=60)] = 7
@@ -70,6 +72,7 @@ class StaffingSettings(_Strict):
     max_occupancy: Annotated[float, Field(gt=0, le=1)] = 0.85
     patience_s: Annotated[float, Field(gt=0)] | None = None
     chat_concurrency: Annotated[float, Field(ge=1)] = 2.0
+    roster: str | None = None
     queues: dict[str, QueueStaffing] = Field(default_factory=dict)
     special_days: tuple[SpecialDay, ...] = ()
 

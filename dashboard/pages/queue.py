@@ -10,9 +10,16 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 from dash.dash_table.Format import Format, Scheme
 
-from dashboard import history_views, ids, views
+from dashboard import history_views, ids, staffing_views, views
 from dashboard.archive_data import ArchiveUnavailable
-from dashboard.components import banner_class, column, page_header, table, with_lang
+from dashboard.components import (
+    banner_class,
+    column,
+    page_header,
+    strip_table,
+    table,
+    with_lang,
+)
 from dashboard.data import DataUnavailable
 from dashboard.figures import (
     extend_queue_history,
@@ -24,8 +31,10 @@ from dashboard.guard import principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.pages.common import layout_settings, read_tick
 from dashboard.services import services
+from dashboard.staffing_data import queue_strip
 
 TICK_MS = 1000
+STAFFING_TICK_MS = 30_000  # the strip changes with the interval, not every second
 
 
 def register(app: dash.Dash) -> None:
@@ -52,6 +61,12 @@ def register(app: dash.Dash) -> None:
         Input(ids.Q_DAYS_CHOICE, "value"),
         State(ids.Q_PARAMS, "data"),
     )(past_days)
+    app.callback(
+        Output(ids.Q_STAFF_BODY, "children"),
+        Output(ids.Q_STAFF_NOTE, "children"),
+        Input(ids.Q_STAFF_INTERVAL, "n_intervals"),
+        State(ids.Q_PARAMS, "data"),
+    )(staffing)
 
 
 def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
@@ -99,12 +114,43 @@ def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.D
                       config={"displaylogo": False}),
             html.H2(t("interval_table", language)),
             table(ids.Q_TABLE, interval_cols, page_size=96),
+            *_staffing_section(language),
             *_past_days_section(language),
             html.H2(t("teams_serving", language)),
             html.Div(team_links, className="chips"),
             table(ids.Q_AGENTS, _agent_columns(language), sortable=True),
         ],
     )
+
+
+def _staffing_section(lang: Lang) -> list[Any]:
+    return [
+        html.H2(t("staffing", lang)),
+        dcc.Interval(id=ids.Q_STAFF_INTERVAL, interval=STAFFING_TICK_MS),
+        html.P(t("formula_staffing", lang), className="formula"),
+        html.P(id=ids.Q_STAFF_NOTE, className="history-note"),
+        html.Div(id=ids.Q_STAFF_BODY, className="staffing-body"),
+    ]
+
+
+def staffing(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Today's staffing strip of the queue, or a plain "no forecast yet"."""
+    if not params:
+        return no_update, no_update
+    lang = normalize_lang(params.get("lang"))
+    queue = str(params["queue"])
+    tick = read_tick(lang)
+    snapshot = tick.floor.snapshot if tick.floor else None
+    try:
+        strip = queue_strip(services().data, queue, tick.settings, tick.data_now, snapshot)
+    except ArchiveUnavailable:
+        return [], t("history_unavailable", lang)
+    except DataUnavailable:
+        return no_update, no_update
+    if not strip:
+        return [], t("no_forecast", lang)
+    rows = staffing_views.strip_rows(strip, tick.settings.zone, tick.settings.interval_min, lang)
+    return strip_table(rows, staffing_views.STRIP_FIELDS, lang), ""
 
 
 def _past_days_section(lang: Lang) -> list[Any]:

@@ -12,18 +12,21 @@ from typing import Any
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html, no_update
 
-from dashboard import ids, views
+from dashboard import ids, staffing_views, views
+from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import with_lang
 from dashboard.data import DataUnavailable, FloorState
 from dashboard.format import fmt_clock
 from dashboard.i18n import Lang, normalize_lang, t
 from dashboard.services import services
+from dashboard.staffing_data import current_gaps
 from schemas.config import Settings
 
 PATH = "/wallboard"
 GRID_PAGE_SIZE = 60
 DEFAULT_ROTATE_S = 20
 TICK_MS = 1000
+STAFFING_TICK_MS = 15_000
 METRICS = ("in_queue", "longest_wait", "abandon_rate", "asa")
 AGENT_FIELDS = ("ready", "busy", "away")
 
@@ -61,6 +64,13 @@ def register(app: dash.Dash) -> None:
         Input(ids.WB_CRITICAL, "data"),
         State(ids.WB_PARAMS, "data"),
     )
+    app.callback(
+        Output(ids.WB_STAFF_GAP_VALUE, "children"),
+        Output(ids.WB_STAFF_GAP_VALUE, "className"),
+        Output(ids.WB_STAFF_GAP, "className"),
+        Input(ids.WB_STAFF_INTERVAL, "n_intervals"),
+        State(ids.WB_PARAMS, "data"),
+    )(staffing_gap)
 
 
 def _settings_or_default() -> tuple[Settings, FloorState | None]:
@@ -107,11 +117,13 @@ def layout(
             dcc.Store(id=ids.WB_CRITICAL, data=None),
             dcc.Store(id=ids.WB_SOUND_DUMMY),
             dcc.Interval(id=ids.WB_INTERVAL, interval=TICK_MS),
+            dcc.Interval(id=ids.WB_STAFF_INTERVAL, interval=STAFFING_TICK_MS),
             html.Header(
                 className="wb-header",
                 children=[
                     html.H1(t("wallboard", language), className="wb-title"),
                     html.Div(id=ids.WB_FRESHNESS, className="wb-freshness"),
+                    _staffing_gap_tile(language),
                     html.Div(id=ids.WB_CLOCK, className="wb-clock"),
                 ],
             ),
@@ -148,6 +160,37 @@ def _tiles(settings: Settings, queues: list[str], lang: Lang) -> list[dcc.Link]:
         tiles.append(_tile(queue, view.title, view.formula,
                            with_lang(f"/queue/{queue}", lang), lang))
     return tiles
+
+
+def _staffing_gap_tile(lang: Lang) -> html.Div:
+    return html.Div(
+        id=ids.WB_STAFF_GAP,
+        className="wb-staffing-gap hidden",
+        children=[
+            html.Div("—", id=ids.WB_STAFF_GAP_VALUE, className="value status-none"),
+            html.Div(t("staffing_gap", lang), className="label"),
+        ],
+    )
+
+
+def staffing_gap(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Agents short/over now across the shown queues; hidden when none has a forecast."""
+    if not params:
+        return no_update, no_update, no_update
+    lang = normalize_lang(params.get("lang"))
+    svc = services()
+    try:
+        floor = svc.data.floor()
+        snapshot = floor.snapshot
+        now = views.data_now(snapshot, svc.clock())
+        gaps = current_gaps(svc.data, list(params.get("queues") or []), floor.settings, now,
+                            snapshot)
+    except (DataUnavailable, ArchiveUnavailable):
+        return no_update, no_update, no_update
+    tile = staffing_views.gap_tile(gaps, lang)
+    hidden = " hidden" if tile.hidden else ""
+    return (tile.text, f"value status-{tile.status}",
+            f"wb-staffing-gap status-{tile.status}{hidden}")
 
 
 def _tiles_class(tiles: list[dcc.Link]) -> str:

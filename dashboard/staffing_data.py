@@ -1,0 +1,135 @@
+"""The dashboard's staffing reads: today's forecast per queue (cached per day) and the roster.
+
+The forecast of a queue for a local day (configured zone, default Asia/Shanghai) is built
+once from the archive's daily totals and typical day over the last `profile_weeks` weeks
+(`pipeline.staffing.archive_history`) and kept until the day, the settings or the archive
+answer change. The roster file of `[staffing] roster` is re-read only when its size or
+modification time changes; an unreadable roster shows no schedule.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from pipeline.staffing.archive_history import history_from_archive
+from pipeline.staffing.forecast import forecast
+from pipeline.staffing.roster import Roster, RosterError, load_roster
+from pipeline.staffing.strip import StripInterval, empty_actuals, staffing_strip
+from schemas.config import Settings
+from schemas.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from dashboard.data import WallboardData
+
+CACHE_ENTRIES = 256
+HISTORY_POINTS = 1500  # a day of per-minute history entries
+
+
+class StaffingCache:
+    """Per-app cache of today's forecasts and of the parsed roster; thread-safe."""
+
+    def __init__(self) -> None:
+        self._forecasts: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()
+        self._roster: tuple[tuple[str, int, int], Roster | None] | None = None
+        self._lock = threading.Lock()
+
+    def forecast_today(
+        self, data: WallboardData, queue: str, today: date, settings: Settings
+    ) -> pl.DataFrame:
+        """Forecast frame of `queue` for the local day `today` (empty: no history).
+
+        Raises `ArchiveUnavailable` when the archive cannot be read.
+        """
+        span = settings.staffing.profile_weeks * 7
+        days = data.queue_days(queue, today, span)
+        slots = data.queue_profile(queue, today, span, settings.timezone) if days else []
+        key = (queue, today, settings.model_dump_json(), tuple(days), tuple(slots))
+        with self._lock:
+            if key in self._forecasts:
+                self._forecasts.move_to_end(key)
+                return self._forecasts[key]
+        history = history_from_archive(queue, days, slots, settings)
+        frame = forecast(history, settings, today, days=1)
+        with self._lock:
+            self._forecasts[key] = frame
+            while len(self._forecasts) > CACHE_ENTRIES:
+                self._forecasts.popitem(last=False)
+        return frame
+
+    def roster(self, settings: Settings) -> Roster | None:
+        """The roster of `[staffing] roster`, or None (not configured or unreadable)."""
+        path = settings.staffing.roster
+        if not path:
+            return None
+        try:
+            stat = Path(path).stat()
+        except OSError:
+            return None
+        identity = (path, stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            if self._roster is not None and self._roster[0] == identity:
+                return self._roster[1]
+        try:
+            roster: Roster | None = load_roster(path)
+        except (RosterError, OSError, ValueError):
+            roster = None
+        with self._lock:
+            self._roster = (identity, roster)
+        return roster
+
+
+def queue_strip(
+    data: WallboardData,
+    queue: str,
+    settings: Settings,
+    now: datetime,
+    snapshot: Snapshot | None,
+) -> list[StripInterval]:
+    """Today's strip of `queue` (empty: no forecast). `now` is the data's time (aware).
+
+    Raises `ArchiveUnavailable` (archive) or `DataUnavailable` (Redis).
+    """
+    # Imported here: dashboard.data imports this module for the cache.
+    from dashboard.staffing_views import actuals_from_history  # noqa: PLC0415
+
+    today = now.astimezone(settings.zone).date()
+    cache = data.staffing
+    base = cache.forecast_today(data, queue, today, settings)
+    if base.is_empty():
+        return []
+    points = data.history("queue", queue, count=HISTORY_POINTS)
+    actuals = actuals_from_history(queue, points, now, settings.zone, settings.interval_min)
+    return staffing_strip(queue, base, actuals, settings, now, snapshot=snapshot,
+                          roster=cache.roster(settings))
+
+
+def current_gaps(
+    data: WallboardData,
+    queues: list[str],
+    settings: Settings,
+    now: datetime,
+    snapshot: Snapshot | None,
+) -> list[float | None]:
+    """The current interval's gap of each of `queues` that has a forecast today."""
+    today = now.astimezone(settings.zone).date()
+    gaps: list[float | None] = []
+    for queue in queues:
+        base = data.staffing.forecast_today(data, queue, today, settings)
+        if base.is_empty():
+            continue
+        # Only the current interval: the tile does not need the whole day's Erlang C.
+        step = pl.duration(minutes=settings.interval_min)
+        moment = pl.lit(now).dt.convert_time_zone(settings.timezone)
+        start = pl.col("interval_start").dt.convert_time_zone(settings.timezone)
+        current = base.filter((start <= moment) & (moment < start + step))
+        strip = staffing_strip(queue, current, empty_actuals(settings), settings, now,
+                               snapshot=snapshot, roster=data.staffing.roster(settings))
+        gaps.append(strip[0].gap if strip else None)
+    return gaps
+

@@ -1,0 +1,221 @@
+"""The staffing strip on the queue page and the staffing gap tile on the wallboard:
+pure view functions with exact values, then both callbacks over a real Redis and a real
+Parquet archive."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import redis
+from dash import no_update
+from pyworkforce.queuing import ErlangC
+
+from dashboard.app import create_app
+from dashboard.data import HistoryPoint, WallboardData
+from dashboard.pages import queue, wallboard
+from dashboard.staffing_data import StaffingCache
+from dashboard.staffing_views import (
+    actuals_from_history,
+    fmt_agents,
+    gap_status,
+    gap_text,
+    gap_tile,
+    strip_rows,
+)
+from pipeline.redis_keys import RedisKeys
+from pipeline.staffing.strip import StripInterval
+from tests.archive.helpers import queue_kpis, write_archive
+from tests.dashboard.fixtures import sample_settings, write_floor
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 3, 2, 2, 30, 0, tzinfo=UTC)  # Monday 10:30 in Shanghai
+
+
+def _interval(hour: int, minute: int, gap: float | None, *, current: bool = False
+              ) -> StripInterval:
+    return StripInterval(
+        start=datetime(2026, 3, 2, hour, minute, tzinfo=SHANGHAI), forecast=40.0, actual=38,
+        aht_s=185.5, required=10, required_with_shrinkage=15, scheduled=8.5, staffed=None,
+        available=None, gap=gap, current=current,
+    )
+
+
+def test_gap_reads_as_agents_short_or_over_and_is_coloured() -> None:
+    assert [gap_text(g, "en") for g in (-2.0, -1.5, 0.0, 3.0, None)] == [
+        "2 short", "1.5 short", "even", "3 over", "—"]
+    assert gap_text(-2.0, "zh") == "缺 2 人"
+    assert [gap_status(g) for g in (-0.5, 0.0, 4.0, None)] == ["red", "green", "green", "none"]
+    assert [fmt_agents(v) for v in (3, 2.0, 1.25, None)] == ["3", "2", "1.2", "—"]
+
+
+def test_strip_rows_format_each_interval_and_mark_the_current_one() -> None:
+    rows = strip_rows([_interval(10, 0, -1.5), _interval(10, 15, None, current=True)],
+                      SHANGHAI, 15, "en")
+    assert rows == [
+        {"interval": "10:00–10:15", "forecast": "40.0", "actual": "38", "aht": "3:05",
+         "required": "10", "required_with_shrinkage": "15", "scheduled": "8.5",
+         "staffed": "—", "available": "—", "gap": "1.5 short", "gap_status": "red",
+         "current": ""},
+        {"interval": "10:15–10:30", "forecast": "40.0", "actual": "38", "aht": "3:05",
+         "required": "10", "required_with_shrinkage": "15", "scheduled": "8.5",
+         "staffed": "—", "available": "—", "gap": "—", "gap_status": "none",
+         "current": "1"},
+    ]
+
+
+def test_gap_tile_sums_the_queues_with_a_forecast_and_hides_without_one() -> None:
+    assert gap_tile([], "en").__dict__ == {"hidden": True, "text": "—", "status": "none"}
+    assert gap_tile([-3.0, 1.0, None], "en").__dict__ == {
+        "hidden": False, "text": "2 short", "status": "red"}
+    assert gap_tile([2.0], "en").__dict__ == {"hidden": False, "text": "2 over",
+                                                "status": "green"}
+    assert gap_tile([None], "en").__dict__ == {"hidden": False, "text": "—", "status": "none"}
+
+
+def test_actuals_take_the_last_minute_of_each_interval_of_today() -> None:
+    def point(ts: str, offered: int, aht_s: float | None) -> HistoryPoint:
+        return HistoryPoint(entry_id="0-1", ts=ts,
+                            kpis={"interval": {"offered": offered, "aht_s": aht_s}})
+
+    points = [
+        point("2026-03-01T23:59:00+08:00", 99, 10.0),  # yesterday
+        point("2026-03-02T10:00:00+08:00", 1, 100.0),
+        point("2026-03-02T10:14:00+08:00", 7, 120.0),
+        point("2026-03-02T10:15:00+08:00", 2, None),
+        point("not a time", 5, 1.0),
+    ]
+    frame = actuals_from_history("claims_report", points, NOW, SHANGHAI, 15)
+    assert [
+        (r["queue"], r["interval_start"].strftime("%H:%M"), r["offered"], r["aht_s"])
+        for r in frame.iter_rows(named=True)
+    ] == [("claims_report", "10:00", 7, 120.0), ("claims_report", "10:15", 2, None)]
+
+
+@pytest.fixture
+def archive_dir(tmp_path: Path) -> Path:
+    """Two past Mondays of claims_report at 10:30 and 10:45 (15-min intervals)."""
+    entries = []
+    for day in ("2026-02-16", "2026-02-23"):
+        entries += [
+            ("queue", "claims_report", f"{day}T10:30:00+08:00",
+             queue_kpis(offered=40, answered=40, handled=40, aht_s=180.0)),
+            ("queue", "claims_report", f"{day}T10:45:00+08:00",
+             queue_kpis(offered=20, answered=20, handled=20, aht_s=180.0)),
+        ]
+    write_archive(tmp_path, entries)
+    return tmp_path
+
+
+def _required(contacts: int, aht_s: float) -> tuple[int, int]:
+    """The reference Erlang C (pyworkforce) for 15 min, 80 % in 20 s, occupancy 0.85."""
+    found = ErlangC(transactions=contacts, aht=aht_s / 60, asa=20 / 60, interval=15,
+                    shrinkage=0.30).required_positions(service_level=0.8, max_occupancy=0.85)
+    return found["raw_positions"], found["positions"]
+
+
+def test_queue_page_strip_shows_forecast_actual_required_and_the_gap_now(
+    redis_url: str, redis_prefix: str, redis_client: redis.Redis, redis_keys: RedisKeys,
+    archive_dir: Path,
+) -> None:
+    floor = write_floor(redis_client, redis_keys, NOW, history_minutes=1)
+    app = create_app(redis_url, redis_prefix, clock=lambda: NOW + timedelta(seconds=2),
+                     archive_dir=archive_dir)
+    with app.server.test_request_context("/"):
+        table, note = queue.staffing(1, {"queue": "claims_report", "lang": "en"})
+    assert note == ""
+    cells = [[cell.children for cell in row.children] for row in table.children[1].children]
+    counts = floor.snapshot.queues["claims_report"].agents_now
+    available = counts.staffed - counts.not_ready
+    now_required, now_scheduled = _required(40, 250.0)  # the live interval's AHT is 250 s
+    later_required, later_scheduled = _required(20, 180.0)
+    gap = available - now_required
+    assert (now_required, now_scheduled, counts.staffed, available) == (15, 22, 14, 11)
+    assert cells == [
+        ["10:30–10:45", "40.0", "10", "4:10", str(now_required), str(now_scheduled), "—",
+         str(counts.staffed), str(available), f"{-gap} short" if gap < 0 else f"{gap} over"],
+        ["10:45–11:00", "20.0", "—", "3:00", str(later_required), str(later_scheduled), "—",
+         "—", "—", "—"],
+    ]
+    assert [row.className for row in table.children[1].children] == ["current", None]
+
+
+def test_queue_page_without_history_says_no_forecast_yet(
+    redis_url: str, redis_prefix: str, redis_client: redis.Redis, redis_keys: RedisKeys,
+    tmp_path: Path,
+) -> None:
+    write_floor(redis_client, redis_keys, NOW, history_minutes=1)
+    app = create_app(redis_url, redis_prefix, clock=lambda: NOW, archive_dir=tmp_path)
+    with app.server.test_request_context("/"):
+        assert queue.staffing(1, {"queue": "claims_report", "lang": "en"}) == (
+            [], "no forecast yet (no history in the archive)")
+        assert queue.staffing(1, None) == (no_update, no_update)
+
+
+def test_wallboard_gap_tile_sums_the_shown_queues_and_hides_without_forecast(
+    redis_url: str, redis_prefix: str, redis_client: redis.Redis, redis_keys: RedisKeys,
+    archive_dir: Path,
+) -> None:
+    floor = write_floor(redis_client, redis_keys, NOW, history_minutes=1)
+    counts = floor.snapshot.queues["claims_report"].agents_now
+    gap = counts.staffed - counts.not_ready - _required(40, 180.0)[0]  # forecast AHT
+    params = {"queues": ["claims_report", "complaints"], "lang": "en"}
+    app = create_app(redis_url, redis_prefix, clock=lambda: NOW, archive_dir=archive_dir)
+    with app.server.test_request_context("/"):
+        text, value_class, tile_class = wallboard.staffing_gap(1, params)
+    # 11 available against the 11 required (40 contacts at the forecast AHT 180 s);
+    # complaints has no history, so only claims_report counts.
+    assert gap == 0
+    assert (text, value_class, tile_class) == (
+        "even", "value status-green", "wb-staffing-gap status-green")
+    empty = create_app(redis_url, redis_prefix, clock=lambda: NOW,
+                       archive_dir=archive_dir / "empty")
+    with empty.server.test_request_context("/"):
+        assert wallboard.staffing_gap(1, params) == (
+            "—", "value status-none", "wb-staffing-gap status-none hidden")
+
+
+def test_forecast_is_computed_once_per_day(
+    redis_url: str, redis_prefix: str, archive_dir: Path,
+) -> None:
+    data = WallboardData(redis_url, redis_prefix, archive_dir=archive_dir)
+    settings = sample_settings()
+    first = data.staffing.forecast_today(data, "claims_report", date(2026, 3, 2), settings)
+    again = data.staffing.forecast_today(data, "claims_report", date(2026, 3, 2), settings)
+    tomorrow = data.staffing.forecast_today(data, "claims_report", date(2026, 3, 3), settings)
+    data.close()
+    assert again is first
+    assert tomorrow is not first
+    assert first["offered"].to_list() == [40.0, 20.0]
+
+
+ROSTER = (
+    "agent_id,team,queues,shift_start,shift_end,breaks\n"
+    "a1,bj_claims_a,,2026-03-02T10:30:00+08:00,2026-03-02T11:00:00+08:00,\n"
+)
+
+
+def test_roster_comes_from_the_configured_path_and_is_reread_when_changed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(ROSTER, encoding="utf-8")
+    base = sample_settings()
+    settings = base.model_copy(
+        update={"staffing": base.staffing.model_copy(update={"roster": str(path)})})
+    cache = StaffingCache()
+    first = cache.roster(settings)
+    assert first is not None
+    assert [s.agent_id for s in first.shifts] == ["a1"]
+    assert cache.roster(settings) is first
+    path.write_text(ROSTER + ROSTER.splitlines()[1].replace("a1,", "a2,") + "\n",
+                    encoding="utf-8")
+    changed = cache.roster(settings)
+    assert changed is not None
+    assert [s.agent_id for s in changed.shifts] == ["a1", "a2"]
+    path.write_text(ROSTER.replace("2026-03-02T10:30:00+08:00", "half past ten"),
+                    encoding="utf-8")
+    assert cache.roster(settings) is None
+    assert cache.roster(base) is None  # no `[staffing] roster` configured
