@@ -3,6 +3,11 @@
 The KPI math lives in `pipeline.engine`; this module only decides *when* to take a
 snapshot (every `tick_s` of wall-clock time, and at end of input) and what `now` is:
 the latest event time in replay mode, the wall clock in live mode.
+
+Short ticks (`tick_s` < 1 s) do not redo work that cannot have changed: a tick with no new
+event at the same `now` second writes only the heartbeat (no snapshot), and the agent side
+of the snapshot (agents, teams, site agent rollups) is built at most once per `now` second
+while queues are rebuilt every tick. The final tick is always complete.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any, Literal
 from bytewax.operators import StatefulLogic
 
 from pipeline.engine import DeadLetter, EngineOutput, FloorEngine
+from pipeline.engine.report import People
 from pipeline.parse import Parsed, ParsedEvent
 from schemas.config import Settings
 from schemas.snapshot import Heartbeat
@@ -82,6 +88,9 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
         self._next_tick = self.wall_clock() + settings.tick_s
         self._events_at_last_tick = self.state.engine.stats.events_total
         self._last_tick_wall = self.wall_clock()
+        # The agent side of the last snapshot, and the `now` of the last snapshot taken.
+        self._people: People | None = None
+        self._snapshot_now: int | None = None
 
     def on_item(self, value: list[Parsed]) -> tuple[list[Tick], bool]:
         engine = self.state.engine
@@ -103,10 +112,13 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
         wall = self.wall_clock()
         engine = self.state.engine
         stats = engine.stats
-        if now is None:
-            snapshot: dict[str, Any] = {}
-        else:
-            snapshot = engine.snapshot(now)
+        snapshot: dict[str, Any] = {}
+        if now is not None and not (not final and self._unchanged_since_last(now)):
+            short = self.settings.tick_s < 1
+            people = self._people
+            reuse = people if short and not final and people and people.now == now else None
+            snapshot, self._people = engine.snapshot_reusing(now, reuse)
+            self._snapshot_now = now
         output = engine.drain()
         if self.state.pending_dead_letters:
             output.dead_letters = self.state.pending_dead_letters + output.dead_letters
@@ -143,6 +155,15 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
                 run_id=self.state.run_id,
             )
         ]
+
+    def _unchanged_since_last(self, now: int) -> bool:
+        """A short tick with no event since the last tick at the same `now` second: the
+        decided state cannot have moved, so the last snapshot still stands."""
+        return (
+            self.settings.tick_s < 1
+            and now == self._snapshot_now
+            and self.state.engine.stats.events_total == self._events_at_last_tick
+        )
 
     def on_notify(self) -> tuple[list[Tick], bool]:
         self._next_tick = self.wall_clock() + self.settings.tick_s

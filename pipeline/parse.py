@@ -7,6 +7,7 @@ dead letter's raw text is kept (see `pipeline.access.masking`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 from pipeline.access.masking import CustomerMask
 from pipeline.engine import DeadLetter
@@ -14,6 +15,15 @@ from pipeline.sources import Chunk
 from schemas.events import Event, InvalidEvent, parse_event
 
 RAW_LIMIT = 64 * 1024
+
+
+def _customer_carriers() -> frozenset[type]:
+    """Event models with a `customer_id` field: the only ones masking has to touch."""
+    models = get_args(get_args(Event)[0])
+    return frozenset(m for m in models if "customer_id" in m.model_fields)
+
+
+_CUSTOMER_CARRIERS = _customer_carriers()
 
 
 @dataclass(frozen=True)
@@ -48,5 +58,7 @@ def parse_chunk(
             continue
         if at_epoch is not None and event.ts.timestamp() > at_epoch:
             continue
-        parsed.append(ParsedEvent(seq, mask.event(event)))
+        if type(event) in _CUSTOMER_CARRIERS:
+            event = mask.event(event)
+        parsed.append(ParsedEvent(seq, event))
     return parsed

@@ -67,25 +67,49 @@ CLOSE_WAIT_S = 30.0
 _DUMP = orjson.OPT_SORT_KEYS
 _UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
-# KEYS: stream, marker set. ARGV: token, stream maxlen, markers kept, TTL seconds (0: none),
-# then the entry's field/value pairs. Appends unless the token was seen; returns 1 or 0.
+# KEYS: stream, marker set. ARGV: stream maxlen, markers kept, TTL seconds (0: none), then
+# per entry: its token, the number n of field/value items, the n items. Appends, in order,
+# each entry whose token was not seen yet; returns how many it appended.
 APPEND_ONCE_LUA = """
-if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-  return 0
+local pos = 4
+local added = 0
+while pos <= #ARGV do
+  local token = ARGV[pos]
+  local n = tonumber(ARGV[pos + 1])
+  if not redis.call('ZSCORE', KEYS[2], token) then
+    local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
+      unpack(ARGV, pos + 2, pos + 1 + n))
+    redis.call('ZADD', KEYS[2], tonumber(string.match(id, '^(%d+)')), token)
+    added = added + 1
+  end
+  pos = pos + 2 + n
 end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 5))
-redis.call('ZADD', KEYS[2], tonumber(string.match(id, '^(%d+)')), ARGV[1])
-local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
+local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[2])
 if extra > 0 then
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, extra - 1)
 end
-local ttl = tonumber(ARGV[4])
+local ttl = tonumber(ARGV[3])
 if ttl > 0 then
   redis.call('EXPIRE', KEYS[1], ttl)
   redis.call('EXPIRE', KEYS[2], ttl)
 end
-return 1
+return added
 """
+# KEYS: one history stream. ARGV: stream maxlen, then per point: stream id, ts, kpis JSON.
+# Adds each point with its explicit id; a replayed minute (id not above the stream's top) is
+# skipped; any other error is returned.
+APPEND_HISTORY_LUA = """
+for pos = 2, #ARGV, 3 do
+  local reply = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], ARGV[pos],
+    'ts', ARGV[pos + 1], 'kpis', ARGV[pos + 2])
+  if type(reply) == 'table' and reply.err and not string.find(reply.err, 'equal or smaller') then
+    return reply
+  end
+end
+return 0
+"""
+# Entries per append-once script call (one call per stream per flush, split when larger).
+APPEND_ONCE_BATCH = 500
 
 
 def dumps(value: Any) -> bytes:
@@ -186,13 +210,19 @@ class RedisStateWriter:
         self._latest: Tick | None = None
         self._pending_appends: deque[PendingAppend] = deque(pending or (), maxlen=PENDING_LIMIT)
         self._append_script = client.register_script(APPEND_ONCE_LUA)
+        self._history_script = client.register_script(APPEND_HISTORY_LUA)
+        # History points of the flush being staged: stream -> [id, ts, kpis, id, ts, ...].
+        self._history_staged: dict[str, list[Any]] = {}
         self.redis_ok = True
         self.dropped_appends = 0
         self.appends_skipped = 0  # already written before a crash (replayed)
         self._retry_at = 0.0
         self._backoff_s = BACKOFF_FIRST_S
         self._down_since: float | None = None
-        self._once_indexes: list[int] = []  # pipeline positions of the append-once scripts
+        # Pipeline positions of the append-once script calls and how many entries each has.
+        self._once_indexes: list[tuple[int, int]] = []
+        # Append-once entries of the flush being staged: stream -> (maxlen, TTL s, entries).
+        self._once_staged: dict[str, tuple[int, int, list[tuple[str, list[Any]]]]] = {}
 
     def write_config(self) -> None:
         self.client.set(self.keys.config(), self.settings.model_dump_json())
@@ -218,10 +248,14 @@ class RedisStateWriter:
             return True
         pipe = self.client.pipeline(transaction=False)
         self._once_indexes = []
+        self._once_staged = {}
+        self._history_staged = {}
         changed = self._stage_state(pipe, tick) if tick is not None else set()
         appends = list(self._pending_appends)
         for append in appends:
             self._stage_append(pipe, append, changed)
+        self._stage_once_calls(pipe)
+        self._stage_history_calls(pipe)
         if tick is not None:
             # The first heartbeat after an outage says so: it carries what was kept meanwhile.
             heartbeat = dict(tick.heartbeat, redis_ok=self.redis_ok)
@@ -243,7 +277,9 @@ class RedisStateWriter:
                 "equal or smaller" not in str(result)
             ):
                 log.error("redis refused a write: %s", result)
-        self.appends_skipped += sum(1 for i in self._once_indexes if results[i] == 0)
+        self.appends_skipped += sum(
+            entries - results[i] for i, entries in self._once_indexes if isinstance(results[i], int)
+        )
         if not self.redis_ok:
             # Redis may have restarted empty: rewrite everything on the next tick.
             down_s = 0.0 if self._down_since is None else self.clock() - self._down_since
@@ -359,13 +395,11 @@ class RedisStateWriter:
         elif kind == "history":
             h: HistoryPoint = item
             entity_kind: EntityKind = h.kind  # type: ignore[assignment]
-            pipe.xadd(
-                keys.history(entity_kind, h.entity_id),
-                {"ts": format_ts(h.minute, zone), "kpis": dumps(h.kpis)},
-                id=f"{h.minute * 1000}-0",
-                maxlen=HISTORY_MAXLEN,
-                approximate=True,
-            )
+            stream = keys.history(entity_kind, h.entity_id)
+            staged = self._history_staged.get(stream)
+            if staged is None:
+                staged = self._history_staged[stream] = []
+            staged += [f"{h.minute * 1000}-0", format_ts(h.minute, zone), dumps(h.kpis)]
         elif kind == "interval":
             r: IntervalRecord = item
             self._stage_once(
@@ -402,12 +436,38 @@ class RedisStateWriter:
         ttl_s: int,
         fields: dict[str, Any],
     ) -> None:
-        """Stage an append that Redis skips when `token` was already appended to `stream`."""
-        args: list[Any] = [token, maxlen, maxlen, ttl_s]
+        """Stage an append that Redis skips when `token` was already appended to `stream`
+        (sent by `_stage_once_calls`, batched per stream)."""
+        items: list[Any] = []
         for name, value in fields.items():
-            args += [name, value]
-        self._once_indexes.append(len(pipe))
-        self._append_script(keys=[stream, marker_key(self.keys, stream)], args=args, client=pipe)
+            items += [name, value]
+        staged = self._once_staged.get(stream)
+        if staged is None:
+            staged = self._once_staged[stream] = (maxlen, ttl_s, [])
+        staged[2].append((token, items))
+
+    def _stage_history_calls(self, pipe: Any) -> None:
+        """One history script call per stream (per `APPEND_ONCE_BATCH` points)."""
+        step = 3 * APPEND_ONCE_BATCH
+        for stream, items in self._history_staged.items():
+            for begin in range(0, len(items), step):
+                self._history_script(
+                    keys=[stream], args=[HISTORY_MAXLEN, *items[begin : begin + step]], client=pipe
+                )
+        self._history_staged = {}
+
+    def _stage_once_calls(self, pipe: Any) -> None:
+        """One append-once script call per stream (per `APPEND_ONCE_BATCH` entries)."""
+        for stream, (maxlen, ttl_s, entries) in self._once_staged.items():
+            keys = [stream, marker_key(self.keys, stream)]
+            for begin in range(0, len(entries), APPEND_ONCE_BATCH):
+                chunk = entries[begin : begin + APPEND_ONCE_BATCH]
+                args: list[Any] = [maxlen, maxlen, ttl_s]
+                for token, items in chunk:
+                    args += [token, len(items), *items]
+                self._once_indexes.append((len(pipe), len(chunk)))
+                self._append_script(keys=keys, args=args, client=pipe)
+        self._once_staged = {}
 
 
 class _RedisPartition(StatefulSinkPartition[Tick, list[PendingAppend]]):

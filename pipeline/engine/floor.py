@@ -26,8 +26,15 @@ from pipeline.engine.queue_alerts import (
     QueueRates,
     WaitBreach,
 )
-from pipeline.engine.report import build_snapshot, history_points, interval_records
+from pipeline.engine.report import (
+    People,
+    build_people,
+    build_snapshot,
+    history_points,
+    interval_records,
+)
 from pipeline.engine.rules import RulesCache
+from pipeline.engine.team_history import TeamLedger
 from pipeline.engine.types import (
     AlertTransition,
     DeadLetter,
@@ -70,6 +77,8 @@ class FloorEngine:
         self.ultra_long_timers: list[tuple[float, str]] = []
         # Agents.
         self.agents: dict[str, AgentTimeline] = {}
+        # Decided time and counters summed per team, for the per-minute team history.
+        self.team_ledger = TeamLedger()
         # (ts, agent_id) of every pending agent transition, to find agents with work to decide.
         self.agent_due: list[tuple[float, str]] = []
         self.long_away_timers: list[tuple[float, str, float, str, float]] = []
@@ -256,11 +265,7 @@ class FloorEngine:
             handle = ts - contact.outcome_ts
             self._count(queue, channel, ts, ((Q["handled"], 1), (Q["handle_sum"], handle)))
             agent = self._agent(cand.agent_id or "")
-            agent.counters.add(
-                math.floor(ts),
-                self.calendar.day_start(ts),
-                ((A["handled"], 1), (A["handle_sum"], handle)),
-            )
+            self._agent_counts(agent, ts, ((A["handled"], 1), (A["handle_sum"], handle)))
             self._agent_work(contact, cand, "wrapup")
             zone = self.calendar.zone
             self.out.timeline.append(
@@ -331,8 +336,14 @@ class FloorEngine:
         self._agent_count(contact.agent_id or "", raised_at, A["ultra_long"])
 
     def _agent_count(self, agent_id: str, ts: float, index: int) -> None:
-        agent = self._agent(agent_id)
-        agent.counters.add(math.floor(ts), self.calendar.day_start(ts), ((index, 1),))
+        self._agent_counts(self._agent(agent_id), ts, ((index, 1),))
+
+    def _agent_counts(
+        self, agent: AgentTimeline, ts: float, deltas: tuple[tuple[int, float], ...]
+    ) -> None:
+        second, day = math.floor(ts), self.calendar.day_start(ts)
+        agent.counters.add(second, day, deltas)
+        self.team_ledger.add_counts(agent.core.team, second, day, deltas)
 
     # ----------------------------------------------------------------- agents
     def _agent(self, agent_id: str) -> AgentTimeline:
@@ -379,12 +390,23 @@ class FloorEngine:
         for tr in agent.take_final(limit, inclusive):
             before_state, before_reason, before_since = core.state, core.reason, core.since
             closed: list[tuple[float, float, str, str | None]] = []
+            team_before = core.team
             reason = step(core, agent_id, tr, closed)
             if reason:
                 self._dead(tr[5], tr[2], reason)
                 continue
+            if core.team != team_before:
+                # History counts an agent's kept time and counters in its current team.
+                self.team_ledger.move(
+                    team_before,
+                    core.team,
+                    agent.segments,
+                    agent.counters.seconds,
+                    self.calendar.day_start,
+                )
             for segment in closed:
                 agent.close_segment(segment, self.calendar)
+                self.team_ledger.add_segment(core.team, segment)
             ts, kind = tr[0], tr[3]
             if kind == "login":
                 self._login_alerts(agent, tr)
@@ -560,6 +582,7 @@ class FloorEngine:
             rates.evict(keep_from)
         for agent in self.agents.values():
             agent.evict(keep_from, keep_day)
+        self.team_ledger.evict(keep_from, keep_day)
         dedupe_from = limit - self.settings.dedupe_window_s
         seen_order = self.seen_order
         while seen_order and seen_order[0][0] < dedupe_from:
@@ -581,6 +604,18 @@ class FloorEngine:
     # ---------------------------------------------------------------- output
     def snapshot(self, now: int) -> dict[str, Any]:
         """The §7 snapshot at whole epoch second `now`; decides up to min(watermark, now)."""
+        return self.snapshot_reusing(now, None)[0]
+
+    def snapshot_reusing(self, now: int, people: People | None) -> tuple[dict[str, Any], People]:
+        """Like `snapshot`, but the agent side (agents, teams, site agent rollups) is taken
+        from `people` when given (built at an earlier tick) instead of being rebuilt.
+        Returns the snapshot and the agent side it used."""
+        self._decide_for_snapshot(now)
+        if people is None:
+            people = build_people(self, now)
+        return build_snapshot(self, now, people), people
+
+    def _decide_for_snapshot(self, now: int) -> None:
         watermark = self.watermark
         if self.latest is None:
             pass
@@ -589,7 +624,6 @@ class FloorEngine:
             self._decide(now, True, last_second)
         else:
             self._decide(watermark, False, math.floor(watermark) - 1)
-        return build_snapshot(self, now)
 
     def finish(self) -> None:
         """End of input: nothing more will arrive; everything pending becomes final."""

@@ -65,6 +65,14 @@ class AgentTotals:
         if state == "not_ready" and reason is not None:
             self.by_reason[reason] = self.by_reason.get(reason, 0.0) + seconds
 
+    def add_time_signed(self, state: str, reason: str | None, seconds: float) -> None:
+        """Accrue (or with negative `seconds`, take back) time of a logged-in state."""
+        states = self.states
+        states["logged_in_s"] += seconds
+        states[state + "_s"] += seconds
+        if state == "not_ready" and reason is not None:
+            self.by_reason[reason] = self.by_reason.get(reason, 0.0) + seconds
+
     def merge(self, other: AgentTotals) -> None:
         for key, value in other.states.items():
             self.states[key] += value

@@ -7,6 +7,7 @@ day start at local boundaries of the configured zone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipeline.engine.agents import clip_into
@@ -177,9 +178,10 @@ def _add_decided(
 ) -> None:
     """Add an agent's decided time and counters at `now` into per-window totals.
 
-    This runs for every active agent at every history minute, so it is written flat:
-    `AgentTotals.add_time` is inlined and the agent's counter seconds (a few an hour)
-    are scanned once for all windows.
+    Used for interval records (every active agent at each interval boundary), so it is
+    written flat: `AgentTotals.add_time` is inlined and the agent's counter seconds (a few
+    an hour) are scanned once for all windows. Per-minute team history uses the team
+    ledger instead (`pipeline.engine.team_history`).
     """
     windows = [(into[name], lo, _first_second(name, lo)) for name, lo in bounds.items()]
     segments = agent.segments
@@ -227,17 +229,27 @@ def _now_counts(cores: list[AgentCore]) -> dict[str, int]:
     return counts
 
 
-def build_snapshot(engine: FloorEngine, now: int) -> dict[str, Any]:
-    """The §7 snapshot at `now` as `Snapshot(...).model_dump(by_alias=True)`."""
+@dataclass
+class People:
+    """The agent side of a snapshot at `now` (the expensive part): agent and team entries,
+    each site's agent rollup, and `(team, state)` of every logged-in agent."""
+
+    now: int
+    agents: dict[str, Any]
+    teams: dict[str, Any]
+    site_agents: dict[str, dict[str, Any]]
+    logged_in: list[tuple[str | None, str]]
+
+
+def build_people(engine: FloorEngine, now: int) -> People:
+    """Agents, teams and site agent rollups at `now` (provisional state included)."""
     from schemas.snapshot import WINDOWS
 
-    settings = engine.settings
     zone = engine.calendar.zone
-    sections = queue_sections(engine, now, WINDOWS)
     agents: dict[str, Any] = {}
     team_members: dict[str, list[tuple[AgentCore, dict[str, AgentTotals]]]] = {}
     site_members: dict[str, list[tuple[AgentCore, dict[str, AgentTotals]]]] = {}
-    logged_in: list[AgentCore] = []
+    logged_in: list[tuple[str | None, str]] = []
     bounds = window_bounds(engine, now, WINDOWS)
     earliest = min(bounds.values())
     for agent_id in sorted(engine.agents):
@@ -249,7 +261,7 @@ def build_snapshot(engine: FloorEngine, now: int) -> dict[str, Any]:
         if not core.logged_in and not any(t.is_active() for t in windows.values()):
             continue
         if core.logged_in:
-            logged_in.append(core)
+            logged_in.append((core.team, core.state))
         entry: dict[str, Any] = {name: agent_kpis(t) for name, t in windows.items()}
         entry.update(
             state=core.state,
@@ -269,22 +281,47 @@ def build_snapshot(engine: FloorEngine, now: int) -> dict[str, Any]:
         entry = _rollup_entry([w for _c, w in members], WINDOWS)
         entry.update(_now_counts([c for c, _w in members]))
         teams[team] = entry
+    site_agents = {}
+    for site, members in site_members.items():
+        agent_entry = _rollup_entry([w for _c, w in members], WINDOWS)
+        agent_entry.update(_now_counts([c for c, _w in members]))
+        site_agents[site] = agent_entry
+    return People(now, agents, teams, site_agents, logged_in)
+
+
+def build_snapshot(
+    engine: FloorEngine, now: int, people: People | None = None
+) -> dict[str, Any]:
+    """The §7 snapshot at `now` as `Snapshot(...).model_dump(by_alias=True)`.
+
+    With `people` (built at an earlier `now`), the agent side is taken from it as is."""
+    from schemas.snapshot import WINDOWS
+
+    settings = engine.settings
+    zone = engine.calendar.zone
+    sections = queue_sections(engine, now, WINDOWS)
+    if people is None:
+        people = build_people(engine, now)
     queues = {}
     for queue, windows in sections["queues"].items():
         serving = set(settings.teams_serving(queue))
-        counts = _now_counts([c for c in logged_in if c.team in serving])
-        counts.pop("staffed")
+        counts = dict.fromkeys(NOW_STATES, 0)
+        for team, state in people.logged_in:
+            if team in serving:
+                counts[state] += 1
         agents_now = {"staffed": sum(counts.values()), **counts}
         queues[queue] = {**windows, "site": sections["site_of"][queue], "agents_now": agents_now}
     sites = {}
-    for site in sorted(set(sections["sites"]) | set(site_members)):
+    for site in sorted(set(sections["sites"]) | set(people.site_agents)):
         windows = sections["sites"].get(site) or {
             name: queue_kpis(_zero(), 0, None) for name in WINDOWS
         }
-        members = site_members.get(site, [])
-        agent_entry = _rollup_entry([w for _c, w in members], WINDOWS)
-        agent_entry.update(_now_counts([c for c, _w in members]))
+        agent_entry = people.site_agents.get(site)
+        if agent_entry is None:
+            agent_entry = _rollup_entry([], WINDOWS)
+            agent_entry.update(_now_counts([]))
         sites[site] = {**windows, "agents": agent_entry}
+    agents, teams = people.agents, people.teams
     day = engine.calendar.day_start(now)
     alerts = [export(a, zone, now) for a in engine.alerts.visible(now, day)]
     snapshot = {
@@ -311,28 +348,51 @@ def history_points(engine: FloorEngine, minute: int) -> list[HistoryPoint]:
         points.extend(
             HistoryPoint(kind, entity, minute, windows) for entity, windows in sections[key].items()
         )
-    # Teams: each agent's decided time and counters are added straight into its team.
+    points.extend(team_history_points(engine, minute))
+    return points
+
+
+def team_history_points(engine: FloorEngine, minute: int) -> list[HistoryPoint]:
+    """Team points at `minute`: closed time and counters from the team ledger, plus the
+    open segment of each logged-in member (its decided state since `core.since`)."""
     bounds = window_bounds(engine, minute, HISTORY_WINDOWS)
-    earliest = min(bounds.values())
+    windows = list(bounds.items())
+    ledger = engine.team_ledger
     teams: dict[str, dict[str, AgentTotals]] = {}
+    for team in ledger.teams():
+        by_window = ledger.decided_times(team, bounds, minute)
+        for name, lo in windows:
+            by_window[name].counters = ledger.counts(team, _first_second(name, lo), minute)
+        teams[team] = by_window
     staffed: set[str] = set()
-    for agent_id in sorted(engine.agents):
-        agent = engine.agents[agent_id]
+    for agent in engine.agents.values():
         core = agent.core
-        if core.team is None or _idle_since(agent, core, [], earliest):
+        member_of = core.team
+        if member_of is None or not core.logged_in:
             continue
-        totals = teams.get(core.team)
+        staffed.add(member_of)
+        totals = teams.get(member_of)
         if totals is None:
-            totals = teams[core.team] = {name: AgentTotals() for name in HISTORY_WINDOWS}
-        if core.logged_in:
-            staffed.add(core.team)
-        _add_decided(agent, core, totals, bounds, minute)
-    points.extend(
+            totals = teams[member_of] = {name: AgentTotals() for name in HISTORY_WINDOWS}
+        since = core.since
+        if since is None:
+            continue
+        state, reason = core.state, core.reason
+        for name, lo in windows:
+            # The open segment `[since, minute]` clipped to `[lo, minute]` (add_time inlined).
+            overlap = minute - (since if since > lo else lo)
+            if overlap > 0:
+                window = totals[name]
+                states = window.states
+                states["logged_in_s"] += overlap
+                states[_STATE_KEY[state]] += overlap
+                if reason is not None and state == "not_ready":
+                    window.by_reason[reason] = window.by_reason.get(reason, 0.0) + overlap
+    return [
         HistoryPoint("team", team, minute, {name: agent_kpis(t) for name, t in teams[team].items()})
         for team in sorted(teams)
         if team in staffed or any(t.is_active() for t in teams[team].values())
-    )
-    return points
+    ]
 
 
 def interval_records(engine: FloorEngine, boundary: int) -> list[IntervalRecord]:

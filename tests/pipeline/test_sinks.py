@@ -253,3 +253,29 @@ def test_unwritten_appends_survive_in_the_sink_recovery_state(
     assert resumed.flush() is True
     [(_, fields)] = untyped(redis_client).xrange(redis_keys.dead_letter())
     assert (fields[b"reason"], fields[b"seq"]) == (b"json: bad", b"4")
+
+
+def test_a_tick_of_many_points_per_stream_is_written_in_order_and_once(
+    redis_client: redis.Redis, redis_prefix: str, redis_keys: RedisKeys
+) -> None:
+    """Appends are batched per stream (split every `APPEND_ONCE_BATCH`); replayed minutes and
+    tokens repeated inside one tick are still written once, in order."""
+    points = [
+        HistoryPoint("team", "t1", MINUTE + 60 * n, {"15m": {"handled": n}}) for n in range(1200)
+    ]
+    writer = _writer(redis_client, redis_prefix)
+    writer.write(_tick(MINUTE, 0.9, EngineOutput(history=points[:700])))
+    records = [
+        TimelineRecord("a1", MINUTE + n, "state", {"state": "ready", "reason": None})
+        for n in range(1100)
+    ]
+    output = EngineOutput(history=points[300:], timeline=records + records[:3])
+    writer.write(replace(_tick(MINUTE, 0.9, output), run_id="r"))
+    entries = untyped(redis_client).xrange(redis_keys.history("team", "t1"))
+    expected_ids = [f"{(MINUTE + 60 * n) * 1000}-0".encode() for n in range(1200)]
+    assert [i for i, _f in entries] == expected_ids
+    assert orjson.loads(entries[-1][1][b"kpis"]) == {"15m": {"handled": 1199}}
+    timeline = untyped(redis_client).xrange(redis_keys.agent_timeline("a1"))
+    assert len(timeline) == 1100
+    assert orjson.loads(timeline[-1][1][b"data"]) == {"state": "ready", "reason": None}
+    assert writer.appends_skipped == 3
