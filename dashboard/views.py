@@ -17,7 +17,15 @@ from dashboard.data import HistoryPoint
 from dashboard.format import Status
 from dashboard.i18n import Lang, queue_name, state_label, t
 from schemas.config import Settings
-from schemas.snapshot import AgentEntry, Alert, NowCounts, QueueKpis, QueueWindows, Snapshot
+from schemas.snapshot import (
+    WINDOWS,
+    AgentEntry,
+    Alert,
+    NowCounts,
+    QueueKpis,
+    QueueWindows,
+    Snapshot,
+)
 
 TILE_FIELDS: tuple[str, ...] = (
     "sl",
@@ -308,7 +316,7 @@ QUEUE_KPI_ROWS: tuple[tuple[str, str, str], ...] = (
     ("in_queue", "in_queue", "count"),
     ("longest_wait", "longest_wait_s", "duration"),
 )
-WINDOW_KEYS = ("15m", "30m", "60m", "interval", "day")
+WINDOW_KEYS = WINDOWS  # the snapshot's window keys, in display order
 
 
 def _fmt_value(value: Any, kind: str) -> str:
