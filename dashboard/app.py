@@ -96,4 +96,8 @@ def create_server(redis_url: str | None = None, prefix: str | None = None) -> fl
     access = load_settings(config).access if config else None
     app = create_app(url, prefix or os.environ.get("WALLBOARD_PREFIX", "wb"), access=access)
     server: flask.Flask = app.server
+    # Dash registers its script paths and page routes on the first request, after setting
+    # its "done" flag, so under gunicorn's threads a concurrent first request can miss them
+    # ("dash is not a registered library"). Make that first request before serving.
+    server.test_client().get("/_dash-layout")
     return server

@@ -37,6 +37,9 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    # Started in the background by a non-interactive shell, SIGINT arrives ignored; Ctrl-C
+    # and SIGTERM must both stop everything.
+    signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     embedded: EmbeddedRedis | None = None
     url = configured_redis_url()
