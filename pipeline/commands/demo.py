@@ -114,7 +114,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--config", default=SAMPLE_CONFIG, type=Path)
     parser.add_argument(
         "--fast-until",
-        default="2026-03-02T09:30:00+08:00",
+        default="2026-03-02T14:50:00+08:00",
         help="replay flat out up to this time, then at --speed",
     )
     parser.add_argument("--speed", type=float, default=10.0)
