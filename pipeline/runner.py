@@ -12,7 +12,7 @@ from bytewax.run import cli_main
 from bytewax.testing import run_main
 
 from pipeline.access.masking import CustomerMask
-from pipeline.engine import FloorEngine
+from pipeline.engine import DeadLetter, FloorEngine
 from pipeline.floor_logic import Tick
 from pipeline.flow import FlowOptions, build_flow
 from pipeline.parse import ParsedEvent, parse_chunk
@@ -88,17 +88,29 @@ def stream_snapshot(
     return finals[0].snapshot
 
 
+def feed_engine(
+    engine: FloorEngine, lines: Iterable[bytes], at_epoch: float | None = None
+) -> list[DeadLetter]:
+    """Parse and mask `lines` as the dataflow does, ingest them in order and `finish()`.
+
+    Returns the lines refused by the parse step (the engine keeps its own dead letters).
+    """
+    mask = CustomerMask.from_environment(required=engine.settings.access.mask_required)
+    refused: list[DeadLetter] = []
+    for item in parse_chunk(list(enumerate(lines)), at_epoch=at_epoch, mask=mask):
+        if isinstance(item, ParsedEvent):
+            engine.ingest(item.event, item.seq)
+        else:
+            refused.append(item)
+    engine.finish()
+    return refused
+
+
 def engine_snapshot(lines: Iterable[bytes], at: datetime, settings: Settings) -> dict[str, object]:
     """The same as `stream_snapshot`, driving `FloorEngine` directly without Bytewax.
 
     Handy for property tests and profiling; the dataflow must give the same answer.
     """
-    at_epoch = at.timestamp()
     engine = FloorEngine(settings)
-    chunk = list(enumerate(lines))
-    mask = CustomerMask.from_environment(required=settings.access.mask_required)
-    for item in parse_chunk(chunk, at_epoch=at_epoch, mask=mask):
-        if isinstance(item, ParsedEvent):
-            engine.ingest(item.event, item.seq)
-    engine.finish()
-    return engine.snapshot(math.floor(at_epoch))
+    feed_engine(engine, lines, at.timestamp())
+    return engine.snapshot(math.floor(at.timestamp()))

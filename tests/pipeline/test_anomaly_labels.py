@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from pipeline.engine import FloorEngine
-from pipeline.parse import ParsedEvent, parse_chunk
-from pipeline.runner import stream_snapshot
+from pipeline.runner import feed_engine, stream_snapshot
 from pipeline.sources import open_events
 from replay_data.labels import read_labels
 from schemas.alert_kinds import ALERT_KINDS
@@ -70,15 +69,10 @@ def test_every_labelled_anomaly_is_raised_and_every_alert_is_labelled(
 
 def test_dirt_is_counted_once_and_malformed_lines_are_dead_letters(settings: Settings) -> None:
     labels = read_labels(SAMPLE_LABELS)
-    with open_events(SAMPLE_DAY) as handle:
-        chunk = [(seq, line.rstrip(b"\n")) for seq, line in enumerate(handle)]
-    parsed = parse_chunk(chunk)
     engine = FloorEngine(settings)
-    for item in parsed:
-        if isinstance(item, ParsedEvent):
-            engine.ingest(item.event, item.seq)
-    engine.finish()
-    dead = sorted(item.seq for item in parsed if not isinstance(item, ParsedEvent))
+    with open_events(SAMPLE_DAY) as handle:
+        refused = feed_engine(engine, (line.rstrip(b"\n") for line in handle))
+    dead = sorted(letter.seq for letter in refused)
     assert dead == sorted(label["line"] for label in labels if label["kind"] == "dirt.malformed")
     assert engine.stats.duplicates_total == sum(
         1 for label in labels if label["kind"] == "dirt.duplicate"

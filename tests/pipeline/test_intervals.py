@@ -12,9 +12,8 @@ import redis
 from pipeline.archive.archiver import Archiver
 from pipeline.engine import FloorEngine, IntervalRecord
 from pipeline.flow import FlowOptions, build_flow
-from pipeline.parse import ParsedEvent, parse_chunk
 from pipeline.reference import reference_snapshot
-from pipeline.runner import run_flow
+from pipeline.runner import feed_engine, run_flow
 from pipeline.sinks import RedisStateSink
 from pipeline.sources import FileReplaySource, open_events
 from schemas.config import Settings, load_settings
@@ -29,17 +28,10 @@ DURATIONS = ("logged_in_s", "busy_s", "acw_s", "ready_s", "not_ready_s", "not_re
 def engine_at_boundary() -> tuple[FloorEngine, list[IntervalRecord]]:
     """The sample day fed up to 10:20, its interval records, and the engine."""
     settings = load_settings(SAMPLE_CONFIG)
-    with open_events(SAMPLE_DAY) as handle:
-        chunk = [(seq, line.rstrip(b"\n")) for seq, line in enumerate(handle)]
     engine = FloorEngine(settings)
-    records: list[IntervalRecord] = []
-    for item in parse_chunk(chunk, at_epoch=BOUNDARY + 300):
-        if isinstance(item, ParsedEvent):
-            engine.ingest(item.event, item.seq)
-            records.extend(engine.drain().intervals)
-    engine.finish()
-    records.extend(engine.drain().intervals)
-    return engine, records
+    with open_events(SAMPLE_DAY) as handle:
+        feed_engine(engine, (line.rstrip(b"\n") for line in handle), at_epoch=BOUNDARY + 300)
+    return engine, engine.drain().intervals
 
 
 def test_queue_records_equal_the_interval_window_at_the_last_second(
