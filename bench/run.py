@@ -1,6 +1,6 @@
 """`make bench`: every benchmark of issue 7, a table on stdout and `bench/results.md`.
 
-    .venv/bin/python -m bench.run [--only 1,2,3,4,5,6]
+    .venv/bin/python -m bench.run [--only 1,2,3,4,5,6,7,8]
 
 Each figure stands beside a baseline measured in the same run (the machine is shared and
 noisy, so ratios mean more than absolute numbers), with its target and whether it is met.
@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import batch, dashboard_load, latency, memory, soak, streams, throughput
+from bench import batch, dashboard_load, latency, live_cpu, memory, soak, streams, throughput
 from bench.common import REPO, SAMPLE_CONFIG, SAMPLE_DAY, Figure, clear_prefix, redis_for_bench
 from schemas.config import Settings, load_settings
 
@@ -62,7 +62,7 @@ def table(figures: list[Figure]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__)
-    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="benchmarks to run, e.g. 1,3")
     args = parser.parse_args(argv)
     chosen = {int(part) for part in args.only.split(",") if part}
     settings = load_settings(SAMPLE_CONFIG)
@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             (5, "batch", lambda: batch.measure(settings)),
             (6, "dashboard", lambda: _dashboard(workdir, settings, url, 1 in chosen)),
             (7, "soak", lambda: _soak(url)),
+            (8, "live CPU", lambda: live_cpu.measure(url)),
         ]
         for number, name, run in steps:
             if number not in chosen:

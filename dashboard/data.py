@@ -20,6 +20,7 @@ import redis
 from pydantic import ValidationError
 
 from dashboard.archive_data import ArchiveData, archive_dir_from_env
+from dashboard.interval_data import ClosedIntervalCache, IntervalEntry
 from dashboard.staffing_data import StaffingCache
 from pipeline.archive.query import AgentDay, ProfileSlot, QueueDay
 from pipeline.redis_keys import EntityKind, RedisKeys
@@ -90,11 +91,41 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _raw(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 def _stream_rows(rows: Any) -> list[tuple[str, dict[str, Any]]]:
     """XRANGE/XREVRANGE replies as (entry id, {field name: raw value})."""
     return [
         (_text(entry_id), {_text(k): v for k, v in (fields or {}).items()})
         for entry_id, fields in rows or []
+    ]
+
+
+def _history_points(rows: Any) -> list[HistoryPoint]:
+    return [
+        HistoryPoint(
+            entry_id=entry_id,
+            ts=_text(decoded.get("ts", b"")),
+            kpis=orjson.loads(decoded.get("kpis", b"{}")),
+        )
+        for entry_id, decoded in _stream_rows(rows)
+    ]
+
+
+def _interval_entries(rows: Any) -> list[IntervalEntry]:
+    """The fields of `wb:intervals` entries, KPI JSON left undecoded (most are agents')."""
+    return [
+        IntervalEntry(
+            entry_id=entry_id,
+            kind=_text(decoded.get("kind", b"")),
+            entity_id=_text(decoded.get("id", b"")),
+            interval_start=_text(decoded.get("interval_start", b"")),
+            interval_s=_text(decoded.get("interval_s", b"")),
+            kpis=_raw(decoded.get("kpis", b"{}")),
+        )
+        for entry_id, decoded in _stream_rows(rows)
     ]
 
 
@@ -121,6 +152,7 @@ class WallboardData:
         self._client = redis.Redis(connection_pool=self._pool)
         self._config_cache = _ParsedCache()
         self.staffing = StaffingCache()
+        self.closed_intervals = ClosedIntervalCache()
 
     def close(self) -> None:
         self._pool.disconnect()
@@ -169,26 +201,53 @@ class WallboardData:
 
     # History
     def history(
-        self, kind: EntityKind, entity_id: str, *, after_id: str | None = None, count: int = 1500
+        self,
+        kind: EntityKind,
+        entity_id: str,
+        *,
+        after_id: str | None = None,
+        since: datetime | None = None,
+        count: int = 1500,
     ) -> list[HistoryPoint]:
-        """Per-minute entries of `wb:history:<kind>:<id>`, oldest first, after `after_id`."""
+        """Per-minute entries of `wb:history:<kind>:<id>`, oldest first: after the entry
+        `after_id`, or from the minute `since` (aware; the pipeline's entry ids are the
+        minute's epoch milliseconds), or from the oldest."""
         key = self.keys.history(kind, entity_id)
-        start = f"({after_id}" if after_id else "-"
+        if after_id:
+            start = f"({after_id}"
+        elif since is not None:
+            start = str(int(since.timestamp() * 1000))
+        else:
+            start = "-"
+        return self._guard(
+            lambda: _history_points(self._client.xrange(key, min=start, max="+", count=count))
+        )
 
-        def read() -> list[HistoryPoint]:
-            rows = _stream_rows(self._client.xrange(key, min=start, max="+", count=count))
-            points = []
-            for entry_id, decoded in rows:
-                points.append(
-                    HistoryPoint(
-                        entry_id=entry_id,
-                        ts=_text(decoded.get("ts", b"")),
-                        kpis=orjson.loads(decoded.get("kpis", b"{}")),
-                    )
-                )
-            return points
+    def recent_history(self, kind: EntityKind, entity_id: str, count: int) -> list[HistoryPoint]:
+        """The newest `count` per-minute entries of `wb:history:<kind>:<id>`, oldest first."""
+        key = self.keys.history(kind, entity_id)
+        return self._guard(
+            lambda: _history_points(self._client.xrevrange(key, count=count))[::-1]
+        )
 
-        return self._guard(read)
+    # Closed-interval records (read through `closed_intervals`, see dashboard.interval_data)
+    def interval_entries_before(self, before_id: str | None, count: int) -> list[IntervalEntry]:
+        """Up to `count` entries of `wb:intervals` older than `before_id` (None: from the
+        newest), newest first."""
+        newest = f"({before_id}" if before_id else "+"
+        key = self.keys.intervals()
+        return self._guard(
+            lambda: _interval_entries(self._client.xrevrange(key, max=newest, count=count))
+        )
+
+    def interval_entries_after(self, after_id: str, count: int) -> list[IntervalEntry]:
+        """Up to `count` entries of `wb:intervals` newer than `after_id`, oldest first."""
+        key = self.keys.intervals()
+        return self._guard(
+            lambda: _interval_entries(
+                self._client.xrange(key, min=f"({after_id}", max="+", count=count)
+            )
+        )
 
     def timeline(self, agent_id: str, count: int = 2000) -> list[TimelineEntry]:
         """The agent's day from `wb:timeline:agent:<id>`, oldest first."""

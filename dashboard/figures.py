@@ -31,6 +31,8 @@ STATE_COLOURS = {
 }
 # Trace order of the queue history figure (one subplot row each).
 HISTORY_TRACES: tuple[str, ...] = ("service_level", "offered", "in_queue", "abandon_rate")
+CHART_POINTS = 1440  # the queue charts' window: 24 h of per-minute points
+CHART_TRIM_BY_PATCH_MAX = 60  # more points to drop in one tick: send the whole figure
 
 
 def _percent(values: Sequence[float | None]) -> list[float | None]:
@@ -75,13 +77,22 @@ def queue_history_figure(series: HistorySeries, sl_target: float, lang: Lang) ->
     return fig
 
 
-def extend_queue_history(series: HistorySeries) -> Patch:
-    """A Patch appending new points to the figure of `queue_history_figure`."""
+def extend_queue_history(series: HistorySeries, drop: int = 0) -> Patch:
+    """A Patch appending new points to the figure of `queue_history_figure` and deleting
+    its `drop` oldest points, so a page left open for days keeps a bounded figure.
+
+    Patch has no slice deletion: each dropped point is one delete of index 0 per array,
+    fine for the one or few points a tick drops (see `CHART_TRIM_BY_PATCH_MAX`).
+    """
     patch = Patch()
     columns = _history_columns(series)
     for index, name in enumerate(HISTORY_TRACES):
-        patch["data"][index]["x"].extend(list(series.ts))
-        patch["data"][index]["y"].extend(columns[name])
+        trace = patch["data"][index]
+        trace["x"].extend(list(series.ts))
+        trace["y"].extend(columns[name])
+        for _ in range(drop):
+            del trace["x"][0]
+            del trace["y"][0]
     return patch
 
 

@@ -37,9 +37,12 @@ PUBLIC_PATHS = frozenset({
 # Output component id → (page kind, params store id, params key of the subject).
 CALLBACK_PAGES: dict[str, tuple[PageKind, str, str]] = {
     ids.WB_CLOCK: ("wallboard", "", ""),
+    ids.WB_STAFF_GAP_VALUE: ("wallboard", "", ""),
     ids.Q_KPIS: ("queue", ids.Q_PARAMS, "queue"),
     ids.Q_DAYS_CHART: ("queue", ids.Q_PARAMS, "queue"),
+    ids.Q_STAFF_BODY: ("queue", ids.Q_PARAMS, "queue"),
     ids.T_TABLE: ("team", ids.T_PARAMS, "team"),
+    ids.T_ADH_TABLE: ("team", ids.T_PARAMS, "team"),
     ids.A_STATE: ("agent", ids.A_PARAMS, "agent"),
     ids.AL_ACTIVE: ("alerts", "", ""),
     ids.AL_ACK_RESULT: ("alerts", "", ""),

@@ -146,6 +146,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "kind_sl_breach": ("服务水平不达标", "SL breach"),
     "kind_wait_breach": ("等待超时", "Wait breach"),
     "kind_abandon_spike": ("放弃率飙升", "Abandon spike"),
+    "kind_volume_spike": ("话务量激增", "Volume spike"),
     "sev_info": ("提示", "info"),
     "sev_warning": ("警告", "warning"),
     "sev_critical": ("严重", "critical"),
@@ -174,6 +175,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Finish all contacts and log out at shift end; report system trouble to your lead.",
     ),
     "explain_late_login": ("登录比排班晚了 {late_by}。", "Logged in {late_by} after shift start."),
+    "explain_late_login_missing": (
+        "排班 {shift_start} 开始，至今未登录。",
+        "Not logged in yet; the shift began at {shift_start}.",
+    ),
+    "explain_late_login_absent": (
+        "排班 {shift_start} 开始，整个班次未登录。",
+        "Did not log in for the shift that began at {shift_start}.",
+    ),
     "tip_late_login": (
         "提前几分钟到岗，开班前完成系统登录。",
         "Arrive a few minutes early and log in before the shift starts.",
@@ -192,6 +201,66 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "reason_active_contact": ("仍有进行中的服务", "a contact was still active"),
     "reason_early_logout": ("早于下班时间", "before shift end"),
     "reason_frequent_relogin": ("频繁重复登录", "frequent re-login"),
+    # Staffing strip: re-forecast and Erlang C / Erlang A (queue page)
+    "reforecast": ("重新预测", "Re-forecast"),
+    "required_erlang_c": ("需求（Erlang C）", "Required (Erlang C)"),
+    "required_erlang_a": ("需求（Erlang A）", "Required (Erlang A)"),
+    "formula_staffing_reforecast": (
+        "需求按重新预测话务计算（已结束时段按原预测）；有耐心时长时用 Erlang A，否则 Erlang C；"
+        "需排班与缺口按该需求；缺口 = 可用 − 需求（本时段），其他时段 = 排班 − 需求",
+        "Required on the re-forecast volume (the forecast for closed intervals): Erlang A "
+        "when a patience is known, else Erlang C; to schedule and gap follow it; gap = "
+        "available − required now, scheduled − required in other intervals",
+    ),
+    "strip_rescaled": (
+        "今日已结束时段：实际 {actual} 通 / 预测 {forecast} 通 → 余下时段 × {factor}",
+        "Closed intervals today: actual {actual} vs forecast {forecast} contacts → rest "
+        "of today × {factor}",
+    ),
+    "strip_not_rescaled": (
+        "今日已结束时段：实际 {actual} 通 / 预测 {forecast} 通；预测不足 {min} 通，余下时段不调整",
+        "Closed intervals today: actual {actual} vs forecast {forecast} contacts; under "
+        "{min} forecast so far, the rest of today is not rescaled",
+    ),
+    "strip_day_closed": (
+        "今日已结束时段：实际 {actual} 通 / 预测 {forecast} 通；今日时段均已结束",
+        "Closed intervals today: actual {actual} vs forecast {forecast} contacts; no "
+        "interval left today",
+    ),
+    "strip_patience_observed": (
+        "Erlang A 耐心时长 {patience}：今日观测值（等待总时长 / 放弃数）",
+        "Erlang A patience {patience}: observed today (total wait / abandons)",
+    ),
+    "strip_patience_configured": (
+        "Erlang A 耐心时长 {patience}：配置值（快照不含放弃客户的等待时长，无法由今日数据估计）",
+        "Erlang A patience {patience}: configured (the snapshot has no waiting time of "
+        "abandoned contacts, so today's patience cannot be estimated)",
+    ),
+    "strip_erlang_c_only": (
+        "仅 Erlang C：未配置耐心时长（[staffing] patience_s），"
+        "快照也不含放弃客户的等待时长",
+        "Erlang C only: no patience configured ([staffing] patience_s), and the snapshot "
+        "has no waiting time of abandoned contacts to estimate one",
+    ),
+    # Schedule adherence (team page)
+    "adherence": ("今日排班出勤（截至现在）", "Schedule adherence today (so far)"),
+    "formula_adherence": (
+        "排班 = 截至现在的带薪排班时长（不含无薪休息）；缺勤 = 排班 − 登录（不低于 0）；"
+        "缺勤率 = 缺勤 / 排班；排班利用率 = (忙碌 + 话后 + 就绪) / 排班",
+        "Scheduled = paid scheduled time so far (unpaid breaks excluded); lost = scheduled "
+        "− logged in (not below 0); absenteeism = lost / scheduled; utilization vs "
+        "schedule = (busy + after-call + ready) / scheduled",
+    ),
+    "scheduled_so_far": ("排班时长", "Scheduled"),
+    "logged_in_so_far": ("登录时长", "Logged in"),
+    "lost_time": ("缺勤时长", "Lost"),
+    "absenteeism": ("缺勤率", "Absenteeism"),
+    "utilization_vs_schedule": ("排班利用率", "Utilization vs schedule"),
+    "no_roster": (
+        "未配置排班表（[staffing] roster）或排班表无法读取",
+        "no roster ([staffing] roster not set or unreadable)",
+    ),
+    "not_on_roster": ("今日排班表中没有本班组的坐席", "nobody of this team on today's roster"),
 }
 
 

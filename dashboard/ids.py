@@ -53,6 +53,9 @@ T_PARAMS = "t-params"
 T_TABLE = "t-agents"
 T_SUMMARY = "t-summary"
 T_BANNER = "t-banner"
+T_ADH_INTERVAL = "t-adherence-interval"
+T_ADH_TABLE = "t-adherence"
+T_ADH_NOTE = "t-adherence-note"
 
 # Agent page
 A_INTERVAL = "a-interval"

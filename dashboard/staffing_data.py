@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from dashboard.interval_data import queue_intervals_today
+from dashboard.interval_views import staffing_actuals
 from pipeline.staffing.archive_history import history_from_archive
 from pipeline.staffing.forecast import forecast
 from pipeline.staffing.roster import Roster, RosterError, load_roster
-from pipeline.staffing.strip import StripInterval, empty_actuals, staffing_strip
+from pipeline.staffing.strip import StaffingStrip, empty_actuals, staffing_strip
 from schemas.config import Settings
 from schemas.snapshot import Snapshot
 
@@ -28,7 +30,6 @@ if TYPE_CHECKING:
     from dashboard.data import WallboardData
 
 CACHE_ENTRIES = 256
-HISTORY_POINTS = 1500  # a day of per-minute history entries
 
 
 class StaffingCache:
@@ -90,21 +91,22 @@ def queue_strip(
     settings: Settings,
     now: datetime,
     snapshot: Snapshot | None,
-) -> list[StripInterval]:
-    """Today's strip of `queue` (empty: no forecast). `now` is the data's time (aware).
+) -> StaffingStrip | None:
+    """Today's strip of `queue` (None: no forecast). `now` is the data's time (aware).
 
     Raises `ArchiveUnavailable` (archive) or `DataUnavailable` (Redis).
     """
-    # Imported here: dashboard.data imports this module for the cache.
-    from dashboard.staffing_views import actuals_from_history  # noqa: PLC0415
-
     today = now.astimezone(settings.zone).date()
     cache = data.staffing
     base = cache.forecast_today(data, queue, today, settings)
     if base.is_empty():
-        return []
-    points = data.history("queue", queue, count=HISTORY_POINTS)
-    actuals = actuals_from_history(queue, points, now, settings.zone, settings.interval_min)
+        return None
+    # Closed intervals from the pipeline's exact records, the current one from the
+    # snapshot's `interval` window (dashboard.interval_views).
+    intervals = queue_intervals_today(data, queue, snapshot, now, settings)
+    actuals = staffing_actuals(queue, intervals, settings.zone)
+    # No `waits`: the snapshot carries no waiting time of abandoned contacts, so Erlang A
+    # uses the configured patience (pipeline.staffing.patience).
     return staffing_strip(queue, base, actuals, settings, now, snapshot=snapshot,
                           roster=cache.roster(settings))
 
@@ -116,20 +118,23 @@ def current_gaps(
     now: datetime,
     snapshot: Snapshot | None,
 ) -> list[float | None]:
-    """The current interval's gap of each of `queues` that has a forecast today."""
+    """The current interval's gap of each of `queues` that has a forecast today.
+
+    The same numbers as the strip's current row; the actuals come from the snapshot
+    alone (no history read), which is all the current interval and the re-forecast need.
+    """
+    from dashboard.staffing_views import with_snapshot_interval  # noqa: PLC0415
+
     today = now.astimezone(settings.zone).date()
     gaps: list[float | None] = []
     for queue in queues:
         base = data.staffing.forecast_today(data, queue, today, settings)
         if base.is_empty():
             continue
-        # Only the current interval: the tile does not need the whole day's Erlang C.
-        step = pl.duration(minutes=settings.interval_min)
-        moment = pl.lit(now).dt.convert_time_zone(settings.timezone)
-        start = pl.col("interval_start").dt.convert_time_zone(settings.timezone)
-        current = base.filter((start <= moment) & (moment < start + step))
-        strip = staffing_strip(queue, current, empty_actuals(settings), settings, now,
-                               snapshot=snapshot, roster=data.staffing.roster(settings))
-        gaps.append(strip[0].gap if strip else None)
+        actuals = with_snapshot_interval(
+            empty_actuals(settings), queue, snapshot, settings.zone, settings.interval_min
+        )
+        strip = staffing_strip(queue, base, actuals, settings, now, snapshot=snapshot,
+                               roster=data.staffing.roster(settings), current_only=True)
+        gaps.append(strip.current_gap if strip else None)
     return gaps
-

@@ -2,61 +2,57 @@
 
 Counts are contacts or agents; `aht_s` seconds; intervals are local `HH:MM` of the
 configured zone (default Asia/Shanghai). A gap is agents, negative = short (red),
-zero or more = covered (green); see `pipeline.staffing.strip` for how it is computed.
+zero or more = covered (green); see `pipeline.staffing.strip` for how it is computed
+(re-forecast volume, Erlang C and, with a patience, Erlang A).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 
 import polars as pl
 
 from dashboard import format as fmt
-from dashboard.data import HistoryPoint
 from dashboard.format import Status
 from dashboard.i18n import Lang, t
-from pipeline.staffing.strip import StripInterval
+from pipeline.staffing.strip import StaffingStrip, StripInterval
+from schemas.snapshot import Snapshot
+from schemas.timefmt import parse_ts
 
 
-def actuals_from_history(
-    queue: str, points: Iterable[HistoryPoint], now: datetime, zone: tzinfo, interval_min: int
+def with_snapshot_interval(
+    actuals: pl.DataFrame,
+    queue: str,
+    snapshot: Snapshot | None,
+    zone: tzinfo,
+    interval_min: int,
 ) -> pl.DataFrame:
-    """Today's actual `offered` and `aht_s` per interval from the per-minute history.
+    """`actuals` with the current interval's `offered` and `aht_s` from the snapshot's
+    `interval` window, which is up to a minute fresher than the last history point.
 
-    Each interval takes the last point inside it (its `interval` window), like the
-    interval table. Columns `queue, interval_start (aware, zone), offered, aht_s`.
+    Unchanged without a snapshot or without the queue in it.
     """
-    today = now.astimezone(zone).date()
-    last: dict[datetime, tuple[int | None, float | None]] = {}
-    for point in points:
-        moment = fmt.parse_optional_ts(point.ts)
-        if moment is None:
-            continue
-        local = moment.astimezone(zone)
-        if local.date() != today:
-            continue
-        start = local.replace(
-            minute=local.minute - local.minute % interval_min, second=0, microsecond=0
-        )
-        kpis = point.kpis.get("interval", {})
-        last[start] = (kpis.get("offered"), kpis.get("aht_s"))
-    zone_name = str(zone)
-    return pl.DataFrame(
-        {
-            "queue": [queue] * len(last),
-            "interval_start": sorted(last),
-            "offered": [last[s][0] for s in sorted(last)],
-            "aht_s": [last[s][1] for s in sorted(last)],
-        },
-        schema={
-            "queue": pl.String,
-            "interval_start": pl.Datetime("us", zone_name),
-            "offered": pl.Int64,
-            "aht_s": pl.Float64,
-        },
+    entry = snapshot.queues.get(queue) if snapshot is not None else None
+    if snapshot is None or entry is None:
+        return actuals
+    local = parse_ts(snapshot.now).astimezone(zone)
+    start = local.replace(
+        minute=local.minute - local.minute % interval_min, second=0, microsecond=0
     )
+    current = pl.DataFrame(
+        {
+            "queue": [queue],
+            "interval_start": [start],
+            "offered": [entry.interval.offered],
+            "aht_s": [entry.interval.aht_s],
+        },
+        schema=actuals.schema,
+    )
+    same = pl.col("interval_start") == pl.lit(start).dt.convert_time_zone(str(zone))
+    kept = actuals.filter(~((pl.col("queue") == queue) & same))
+    return pl.concat([kept, current]).sort("interval_start")
 
 
 def gap_status(gap: float | None) -> Status:
@@ -88,15 +84,29 @@ def gap_text(gap: float | None, lang: Lang) -> str:
 STRIP_FIELDS: tuple[str, ...] = (
     "interval",
     "forecast",
+    "reforecast",
     "actual",
     "aht",
-    "required",
+    "required_erlang_c",
+    "required_erlang_a",
     "required_with_shrinkage",
     "scheduled",
     "staffed",
     "available",
     "gap",
 )
+
+
+def strip_fields(strip: StaffingStrip) -> tuple[str, ...]:
+    """The strip's columns: the Erlang A column only when a patience is known."""
+    if strip.patience is None:
+        return tuple(f for f in STRIP_FIELDS if f != "required_erlang_a")
+    return STRIP_FIELDS
+
+
+def fmt_volume(contacts: float | None) -> str:
+    """Forecast contacts with one decimal (`12.3`); None -> "—"."""
+    return fmt.MISSING if contacts is None else f"{contacts:.1f}"
 
 
 def strip_rows(
@@ -110,10 +120,12 @@ def strip_rows(
         rows.append(
             {
                 "interval": f"{start:%H:%M}–{start + step:%H:%M}",
-                "forecast": f"{item.forecast:.1f}",
+                "forecast": fmt_volume(item.forecast),
+                "reforecast": fmt_volume(item.reforecast),
                 "actual": fmt.fmt_count(item.actual),
                 "aht": fmt.fmt_duration(item.aht_s),
-                "required": fmt_agents(item.required),
+                "required_erlang_c": fmt_agents(item.required_erlang_c),
+                "required_erlang_a": fmt_agents(item.required_erlang_a),
                 "required_with_shrinkage": fmt_agents(item.required_with_shrinkage),
                 "scheduled": fmt_agents(item.scheduled),
                 "staffed": fmt_agents(item.staffed),
@@ -124,6 +136,43 @@ def strip_rows(
             }
         )
     return rows
+
+
+def strip_caption(strip: StaffingStrip, min_forecast: float, lang: Lang) -> list[str]:
+    """Two lines under the strip's title: how the rest of today was re-forecast, and which
+    model (and patience) gives "required" and the gap.
+
+    `min_forecast` is `[staffing] intraday_min_forecast` (contacts).
+    """
+    actual, forecast = fmt_volume(strip.actual_so_far), fmt_volume(strip.forecast_so_far)
+    if strip.intraday_factor is None:
+        reforecast = t("strip_day_closed", lang, actual=actual, forecast=forecast)
+    elif strip.forecast_so_far < max(min_forecast, 1e-9):
+        reforecast = t(
+            "strip_not_rescaled",
+            lang,
+            actual=actual,
+            forecast=forecast,
+            min=fmt.fmt_seconds_threshold(min_forecast),
+        )
+    else:
+        reforecast = t(
+            "strip_rescaled",
+            lang,
+            actual=actual,
+            forecast=forecast,
+            factor=f"{strip.intraday_factor:.2f}",
+        )
+    patience = strip.patience
+    if patience is None:
+        model = t("strip_erlang_c_only", lang)
+    else:
+        model = t(f"strip_patience_{patience.source}", lang, patience=_seconds(patience.seconds))
+    return [reforecast, model]
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value < 60 else f"{fmt.fmt_duration(value)} ({value:.0f} s)"
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from dashboard import format as fmt
 from dashboard.data import HistoryPoint
 from dashboard.format import Status
 from dashboard.i18n import Lang, queue_name, state_label, t
+from dashboard.interval_views import IntervalActuals
 from schemas.config import Settings
 from schemas.snapshot import (
     WINDOWS,
@@ -368,33 +369,15 @@ def history_series(points: Iterable[HistoryPoint]) -> HistorySeries:
     return series
 
 
-def interval_rows(
-    points: Iterable[HistoryPoint], now: datetime, zone: tzinfo, interval_min: int
-) -> list[dict[str, str]]:
-    """Today's intervals (local day of `now` in `zone`), newest first.
-
-    Each interval shows the last history point taken inside it (its `interval` window).
-    """
-    today = now.astimezone(zone).date()
-    last: dict[datetime, dict[str, Any]] = {}
-    for point in points:
-        moment = fmt.parse_optional_ts(point.ts)
-        if moment is None:
-            continue
-        local = moment.astimezone(zone)
-        if local.date() != today:
-            continue
-        start = local.replace(
-            minute=local.minute - local.minute % interval_min, second=0, microsecond=0
-        )
-        last[start] = point.kpis.get("interval", {})
+def interval_rows(intervals: Sequence[IntervalActuals]) -> list[dict[str, str]]:
+    """Display rows of today's intervals (`dashboard.interval_views.today_intervals`),
+    newest first: `HH:MM–HH:MM` in the intervals' zone, counts, ratios and durations."""
     rows = []
-    for start in sorted(last, reverse=True):
-        kpis = last[start]
-        end = start + timedelta(minutes=interval_min)
+    for item in sorted(intervals, key=lambda i: i.start, reverse=True):
+        kpis = item.kpis
         rows.append(
             {
-                "interval": f"{start:%H:%M}–{end:%H:%M}",
+                "interval": f"{item.start:%H:%M}–{item.end:%H:%M}",
                 "offered": fmt.fmt_count(kpis.get("offered")),
                 "answered": fmt.fmt_count(kpis.get("answered")),
                 "abandoned": fmt.fmt_count(kpis.get("abandoned")),
@@ -532,6 +515,7 @@ def explain_alert(alert: Alert, settings: Settings, lang: Lang) -> Explanation:
         values["reasons"] = sep.join(t("reason_" + r, lang) for r in ev.get("reasons", []))
     elif alert.kind == "late_login":
         values["late_by"] = _words_duration(ev.get("late_by_s"), lang)
+        values["shift_start"] = fmt.fmt_ts_datetime(ev.get("shift_start"), settings.zone)
     elif alert.kind == "long_away":
         values |= {
             "reason": t("reason_" + str(ev.get("reason", "other")), lang),
@@ -544,11 +528,19 @@ def explain_alert(alert: Alert, settings: Settings, lang: Lang) -> Explanation:
     return Explanation(
         title=t("kind_" + alert.kind, lang),
         when=fmt.fmt_ts_datetime(alert.raised_at, settings.zone),
-        text=t(("explain_" if known else "explain_generic") + (alert.kind if known else ""),
-               lang, **values),
+        text=t(_explain_key(alert) if known else "explain_generic", lang, **values),
         tip=t("tip_" + alert.kind if known else "tip_generic", lang),
         evidence=evidence,
     )
+
+
+def _explain_key(alert: Alert) -> str:
+    """The explanation text of a known agent anomaly; a roster `late_login` (addendum 21)
+    reads differently while the agent has not come yet and when the agent never came."""
+    ev = alert.evidence
+    if alert.kind == "late_login" and ev.get("late_by_s") is None:
+        return "explain_late_login_absent" if ev.get("absent") else "explain_late_login_missing"
+    return "explain_" + alert.kind
 
 
 def _words_duration(seconds: Any, lang: Lang) -> str:

@@ -2,7 +2,9 @@
 
 The KPI math lives in `pipeline.engine`; this module only decides *when* to take a
 snapshot (every `tick_s` of wall-clock time, and at end of input) and what `now` is:
-the latest event time in replay mode, the wall clock in live mode.
+the latest event time in replay mode, the wall clock in live mode. Before the engine, the
+source partitions are merged back into arrival order (`pipeline.partition_merge`); parse
+dead letters need no order and go straight to the output.
 
 Short ticks (`tick_s` < 1 s) do not redo work that cannot have changed: a tick with no new
 event at the same `now` second writes only the heartbeat (no snapshot), and the agent side
@@ -25,7 +27,9 @@ from bytewax.operators import StatefulLogic
 
 from pipeline.engine import DeadLetter, EngineOutput, FloorEngine
 from pipeline.engine.report import People
-from pipeline.parse import Parsed, ParsedEvent
+from pipeline.parse import Parsed, ParsedChunk, ParsedEvent
+from pipeline.partition_merge import PartitionMerger
+from pipeline.sources import PartitionProgress
 from schemas.config import Settings
 from schemas.snapshot import Heartbeat
 from schemas.timefmt import format_ts
@@ -58,17 +62,26 @@ class FloorState:
 
     `run_id` is chosen once when the state is created and survives every resume from a
     recovery snapshot, so output replayed after a crash carries the same id as the first
-    attempt (and a fresh run, with new state, gets a new one).
+    attempt (and a fresh run, with new state, gets a new one). `merger` holds events read
+    from partitions that are ahead of others, not yet ingested.
     """
 
     engine: FloorEngine
     parse_dead_letters: int = 0
     pending_dead_letters: list[DeadLetter] = field(default_factory=list)
     run_id: str = field(default_factory=new_run_id)
+    merger: PartitionMerger[ParsedEvent] = field(default_factory=PartitionMerger)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Recovery snapshots taken before the merger existed load with an empty one.
+        self.__dict__.update({"merger": PartitionMerger(), **state})
 
 
-class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
-    """One contact center's state. Snapshot for recovery is a pickle (immutable bytes)."""
+class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
+    """One contact center's state. Snapshot for recovery is a pickle (immutable bytes).
+
+    Takes parsed source chunks; a plain list is one in-order feed (benchmarks, tests).
+    """
 
     def __init__(
         self,
@@ -82,9 +95,14 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
         self.clock = clock
         self.at_epoch = at_epoch
         self.wall_clock = wall_clock
-        self.state: FloorState = (
-            pickle.loads(resume) if resume is not None else FloorState(FloorEngine(settings))  # noqa: S301 - our own recovery store
-        )
+        if resume is None:
+            merger: PartitionMerger[ParsedEvent] = PartitionMerger(settings.partition_idle_s)
+            self.state: FloorState = FloorState(FloorEngine(settings), merger=merger)
+        else:
+            self.state = pickle.loads(resume)  # noqa: S301 - our own recovery store
+            self.state.merger.restart(self.wall_clock(), settings.partition_idle_s)
+        if clock == "wall":
+            self.state.engine.time_gate.follow_wall_clock(self.wall_clock)
         self._next_tick = self.wall_clock() + settings.tick_s
         self._events_at_last_tick = self.state.engine.stats.events_total
         self._last_tick_wall = self.wall_clock()
@@ -92,15 +110,26 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
         self._people: People | None = None
         self._snapshot_now: int | None = None
 
-    def on_item(self, value: list[Parsed]) -> tuple[list[Tick], bool]:
-        engine = self.state.engine
-        for item in value:
+    def on_item(self, value: ParsedChunk | list[Parsed]) -> tuple[list[Tick], bool]:
+        items = value if isinstance(value, list) else value.items
+        events: list[ParsedEvent] = []
+        for item in items:
             if isinstance(item, ParsedEvent):
-                engine.ingest(item.event, item.seq)
+                events.append(item)
             else:
                 self.state.parse_dead_letters += 1
                 self.state.pending_dead_letters.append(item)
+        if isinstance(value, list):
+            progress = PartitionProgress(seq=max((e.seq for e in events), default=-1))
+        else:
+            progress = value.progress
+        self._ingest(self.state.merger.offer(progress, events, self.wall_clock()))
         return [], StatefulLogic.RETAIN
+
+    def _ingest(self, events: list[ParsedEvent]) -> None:
+        ingest = self.state.engine.ingest
+        for item in events:
+            ingest(item.event, item.seq)
 
     def _now(self) -> int | None:
         if self.clock == "wall":
@@ -142,6 +171,7 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
             dead_letters_total=stats.dead_letters_total + self.state.parse_dead_letters,
             duplicates_total=stats.duplicates_total,
             late_total=stats.late_total,
+            reorder_buffered=len(self.state.merger),
         ).model_dump()
         self._events_at_last_tick = stats.events_total
         self._last_tick_wall = wall
@@ -167,9 +197,12 @@ class FloorLogic(StatefulLogic[list[Parsed], Tick, bytes]):
 
     def on_notify(self) -> tuple[list[Tick], bool]:
         self._next_tick = self.wall_clock() + self.settings.tick_s
+        # A partition may have gone idle since the last item: stop waiting for it.
+        self._ingest(self.state.merger.release(self.wall_clock()))
         return self._tick(self._now(), final=False), StatefulLogic.RETAIN
 
     def on_eof(self) -> tuple[list[Tick], bool]:
+        self._ingest(self.state.merger.flush())
         self.state.engine.finish()
         now = math.floor(self.at_epoch) if self.at_epoch is not None else self._now()
         return self._tick(now, final=True), StatefulLogic.RETAIN

@@ -1,6 +1,9 @@
 """The Bytewax dataflow: it only wires sources, keys, state and sinks.
 
-    source ─► parse ─► key "floor" ─► floor_state (FloorEngine) ─► sink (Redis)
+    source ─► parse ─► key "floor" ─► floor_state (merge partitions, FloorEngine) ─► sink
+
+Every chunk carries its source partition's progress, so the floor step can put the
+partitions back into arrival order before the engine (`pipeline.partition_merge`).
 
 Run it with `wallboard run`, or `python -m bytewax.run "pipeline.flow:build_flow()"` with
 `WALLBOARD_EVENTS` (file, or `-` for stdin), `WALLBOARD_CONFIG`, `WALLBOARD_SPEED` and
@@ -20,7 +23,7 @@ from bytewax.outputs import FixedPartitionedSink, Sink
 
 from pipeline.access.masking import CustomerMask
 from pipeline.floor_logic import Clock, FloorLogic, Tick
-from pipeline.parse import Parsed, parse_chunk
+from pipeline.parse import ParsedChunk, parse_source_chunk
 from pipeline.sinks import RedisStateSink
 from pipeline.sources import Chunk, FileReplaySource, StdinSource
 from schemas.config import Settings, load_settings
@@ -42,7 +45,7 @@ class FlowOptions:
     at_epoch: float | None = None
 
 
-def _floor_key(_: list[Parsed]) -> str:
+def _floor_key(_: ParsedChunk) -> str:
     return FLOOR_KEY
 
 
@@ -70,10 +73,11 @@ def build_flow(
     mask = CustomerMask.from_environment(required=settings.access.mask_required)
 
     flow = Dataflow("wallboard")
-    chunks = op.input("events", flow, source)  # Chunk: [(seq, line)]
-    parsed = op.map("parse", chunks, partial(parse_chunk, at_epoch=options.at_epoch, mask=mask))
-    # [ParsedEvent | DeadLetter]
-    keyed = op.key_on("key_floor", parsed, _floor_key)  # ("floor", [Parsed])
+    chunks = op.input("events", flow, source)  # Chunk: [(seq, line)], partition progress
+    parsed = op.map(
+        "parse", chunks, partial(parse_source_chunk, at_epoch=options.at_epoch, mask=mask)
+    )  # ParsedChunk: [ParsedEvent | DeadLetter], partition progress
+    keyed = op.key_on("key_floor", parsed, _floor_key)  # ("floor", ParsedChunk)
     ticks = op.stateful(
         "floor_state",
         keyed,

@@ -11,7 +11,7 @@ from typing import get_args
 
 from pipeline.access.masking import CustomerMask
 from pipeline.engine import DeadLetter
-from pipeline.sources import Chunk
+from pipeline.sources import Chunk, PartitionProgress, RawLine
 from schemas.events import Event, InvalidEvent, parse_event
 
 RAW_LIMIT = 64 * 1024
@@ -35,14 +35,29 @@ class ParsedEvent:
 Parsed = ParsedEvent | DeadLetter
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedChunk:
+    """A chunk after parsing: its events and dead letters, and the partition's progress."""
+
+    items: list[Parsed]
+    progress: PartitionProgress
+
+
 def _raw_text(line: bytes, mask: CustomerMask) -> str:
     return mask.text(line[:RAW_LIMIT].decode("utf-8", errors="replace"))
 
 
-def parse_chunk(
+def parse_source_chunk(
     chunk: Chunk, at_epoch: float | None = None, mask: CustomerMask | None = None
+) -> ParsedChunk:
+    """Parse a source chunk (see `parse_chunk`), keeping its partition's progress."""
+    return ParsedChunk(parse_chunk(chunk.lines, at_epoch, mask), chunk.progress)
+
+
+def parse_chunk(
+    chunk: list[RawLine], at_epoch: float | None = None, mask: CustomerMask | None = None
 ) -> list[Parsed]:
-    """Validate every line of a chunk. Events after `at_epoch` (if given) are ignored.
+    """Validate every `(seq, line)`. Events after `at_epoch` (if given) are ignored.
 
     `mask` defaults to the one for `WALLBOARD_MASK_KEY` in the environment (customer ids
     dropped when it is unset).

@@ -6,7 +6,22 @@ every partition as a `FixedPartitionedSource`; the last stream id read is the pa
 recovery state, so a restarted pipeline continues exactly after what it had processed.
 
 The arrival index `seq` of an entry is derived from its stream id
-(`<ms>-<n>` → `ms * 1000 + n`): stable across restarts and comparable across partitions.
+(`<ms>-<n>` → `ms * 1_000_000 + n`): stable across restarts and, for one Redis server,
+comparable across partitions. Redis's own ids order entries of different streams only to
+the millisecond, so `publish_lines` assigns the ids itself (one Lua script per batch):
+a batch gets one millisecond, later than every id in any input stream, and consecutive
+sequence numbers across the streams — the ids then order the whole batch as it was given.
+Producers that `XADD ... *` themselves are ordered to the millisecond (events within the
+same millisecond of a live feed are concurrent anyway).
+
+Every chunk carries the partition's *progress* (the seq up to which it has read
+everything) so the floor step can merge the partitions back into arrival order
+(`pipeline.partition_merge`). When a read comes back short of `READ_COUNT` the partition
+is caught up: no later `XADD` can get an id before the server time taken (`TIME`, in the
+same round trip, just before the `XREAD`; Redis assigns ids from its clock, never below
+the stream's last one), so progress moves to just below that millisecond. An idle
+partition therefore still reports progress (an empty chunk) about ten times a second and
+does not hold back the others.
 """
 
 from __future__ import annotations
@@ -23,12 +38,43 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from pipeline.redis_keys import RedisKeys
-from pipeline.sources import Chunk
+from pipeline.sources import Chunk, PartitionProgress, RawLine
 
 EVENT_FIELD = b"event"
 READ_COUNT = 2000
 BLOCK_MS = 100
 INPUT_MAXLEN = 2_000_000
+# Lines per publish script: one millisecond's ids each (`n` stays far below SEQ_PER_MS).
+PUBLISH_BATCH = 10_000
+SEQ_PER_MS = 1_000_000
+
+# KEYS: every input stream; ARGV[1]: MAXLEN; then pairs (1-based index into KEYS, line).
+# The batch's millisecond is the server time, or one after the newest id of any input
+# stream when that is later; its entries get `<ms>-0`, `<ms>-1`, ... in the given order.
+_PUBLISH_SCRIPT = """
+redis.replicate_commands()
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    local info = redis.call('XINFO', 'STREAM', key)
+    for i = 1, #info, 2 do
+      if info[i] == 'last-generated-id' then
+        local last = tonumber(string.match(info[i + 1], '^(%d+)'))
+        if last >= ms then ms = last + 1 end
+      end
+    end
+  end
+end
+local stamp = string.format('%.0f', ms)
+local n = 0
+for i = 2, #ARGV, 2 do
+  redis.call('XADD', KEYS[tonumber(ARGV[i])], 'MAXLEN', '~', ARGV[1],
+             stamp .. '-' .. n, 'event', ARGV[i + 1])
+  n = n + 1
+end
+return n
+"""
 
 
 def input_stream(keys: RedisKeys, partition: int) -> str:
@@ -46,46 +92,76 @@ def partition_of(line: bytes, partitions: int) -> int:
     return zlib.crc32(data) % partitions
 
 
-def seq_of(stream_id: bytes) -> int:
+def seq_of(stream_id: bytes | str) -> int:
+    """The arrival index of a stream entry id `<ms>-<n>`: `ms * SEQ_PER_MS + n`."""
+    if isinstance(stream_id, str):
+        stream_id = stream_id.encode()
     millis, _, n = stream_id.partition(b"-")
-    return int(millis) * 1000 + int(n or 0)
+    return int(millis) * SEQ_PER_MS + int(n or 0)
+
+
+def caught_up_seq(server_time: tuple[int, int]) -> int:
+    """The progress of a caught-up partition: the largest seq below every id Redis can
+    still assign after `server_time` (`TIME`: seconds, microseconds)."""
+    seconds, micros = server_time
+    return (seconds * 1000 + micros // 1000) * SEQ_PER_MS - 1
 
 
 class _StreamPartition(StatefulSourcePartition[Chunk, str]):
-    def __init__(self, url: str, stream: str, last_id: str, stop_when_idle_s: float | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        stream: str,
+        last_id: str,
+        stop_when_idle_s: float | None,
+        *,
+        partition: int = 0,
+        partitions: int = 1,
+    ) -> None:
         # Fail fast (one immediate reconnect): next_batch retries a second later by itself.
         self.client = redis.Redis.from_url(url, socket_timeout=10, retry=Retry(NoBackoff(), 1))
         self.stream = stream
         self.last_id = last_id
         self.stop_when_idle_s = stop_when_idle_s
+        self.partition = partition
+        self.partitions = partitions
+        self.progress = seq_of(last_id)
         self.last_data = time.monotonic()
         self.awake: datetime | None = None
 
     def next_batch(self) -> list[Chunk]:
         self.awake = None
         try:
-            reply: Any = self.client.xread(
-                {self.stream: self.last_id}, count=READ_COUNT, block=BLOCK_MS
-            )
+            # One round trip, run in order on the server (no MULTI: XREAD must block):
+            # wait up to BLOCK_MS for an entry, take the time, then read. The time is
+            # taken after the wait so an idle partition reports a current progress.
+            stream: dict[Any, Any] = {self.stream: self.last_id}
+            pipe = self.client.pipeline(transaction=False)
+            pipe.xread(stream, count=1, block=BLOCK_MS)
+            pipe.time()
+            pipe.xread(stream, count=READ_COUNT)
+            _, server_time, reply = pipe.execute()
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
             # Redis away: keep our position and try again shortly.
             self.awake = datetime.now(UTC) + timedelta(seconds=1)
             return []
-        if not reply:
-            if (
-                self.stop_when_idle_s is not None
-                and time.monotonic() - self.last_data > self.stop_when_idle_s
-            ):
-                raise StopIteration
-            return []
-        self.last_data = time.monotonic()
-        [(_, entries)] = reply
-        chunk: Chunk = []
-        for stream_id, fields in entries:
-            line = fields.get(EVENT_FIELD, b"")
-            chunk.append((seq_of(stream_id), line))
-        self.last_id = entries[-1][0].decode()
-        return [chunk]
+        entries: list[Any] = reply[0][1] if reply else []
+        lines: list[RawLine] = [
+            (seq_of(stream_id), fields.get(EVENT_FIELD, b"")) for stream_id, fields in entries
+        ]
+        if entries:
+            self.last_id = entries[-1][0].decode()
+            self.progress = max(self.progress, lines[-1][0])
+            self.last_data = time.monotonic()
+        elif (
+            self.stop_when_idle_s is not None
+            and time.monotonic() - self.last_data > self.stop_when_idle_s
+        ):
+            raise StopIteration
+        if len(entries) < READ_COUNT:
+            self.progress = max(self.progress, caught_up_seq(server_time))
+        progress = PartitionProgress(self.partition, self.partitions, self.progress)
+        return [Chunk(lines, progress)]
 
     def next_awake(self) -> datetime | None:
         return self.awake
@@ -116,7 +192,15 @@ class RedisStreamSource(FixedPartitionedSource[Chunk, str]):
         return [input_stream(self.keys, n) for n in range(self.partitions)]
 
     def build_part(self, step_id: str, for_part: str, resume_state: str | None) -> _StreamPartition:
-        return _StreamPartition(self.url, for_part, resume_state or "0-0", self.stop_when_idle_s)
+        partition = self.list_parts().index(for_part)
+        return _StreamPartition(
+            self.url,
+            for_part,
+            resume_state or "0-0",
+            self.stop_when_idle_s,
+            partition=partition,
+            partitions=self.partitions,
+        )
 
 
 def publish_lines(
@@ -125,14 +209,16 @@ def publish_lines(
     lines: list[bytes],
     partitions: int,
 ) -> int:
-    """XADD event lines to their partitions in one pipeline; returns how many were sent."""
+    """XADD event lines to their partitions with ids in the given order across partitions
+    (see the module doc); one pipelined script per `PUBLISH_BATCH` lines. Returns how many
+    were sent."""
+    streams = [input_stream(keys, n) for n in range(partitions)]
+    script = client.register_script(_PUBLISH_SCRIPT)
     pipe = client.pipeline(transaction=False)
-    for line in lines:
-        pipe.xadd(
-            input_stream(keys, partition_of(line, partitions)),
-            {EVENT_FIELD: line},
-            maxlen=INPUT_MAXLEN,
-            approximate=True,
-        )
+    for start in range(0, len(lines), PUBLISH_BATCH):
+        args: list[bytes | int] = [INPUT_MAXLEN]
+        for line in lines[start : start + PUBLISH_BATCH]:
+            args += [partition_of(line, partitions) + 1, line]
+        script(keys=streams, args=args, client=pipe)
     pipe.execute()
     return len(lines)

@@ -116,19 +116,32 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(value, option=_DUMP)
 
 
+# Snapshot sections holding one entity per key, with the entity kind of their Redis keys.
+ENTITY_SECTIONS: tuple[tuple[EntityKind, str], ...] = (
+    ("queue", "queues"),
+    ("channel", "channels"),
+    ("site", "sites"),
+    ("agent", "agents"),
+    ("team", "teams"),
+)
+# Entity kinds whose keys expire (a departed agent or team does not stay forever).
+_EXPIRING_KINDS = frozenset({"agent", "team"})
+
+
 def snapshot_entities(snapshot: dict[str, Any]) -> Iterator[tuple[EntityKind, str, Any]]:
     """Every entity of a snapshot as (kind, id, value)."""
-    for kind, section in (
-        ("queue", "queues"),
-        ("channel", "channels"),
-        ("site", "sites"),
-        ("agent", "agents"),
-        ("team", "teams"),
-    ):
+    for kind, section in ENTITY_SECTIONS:
         for entity_id, value in snapshot.get(section, {}).items():
-            yield kind, entity_id, value  # type: ignore[misc]
+            yield kind, entity_id, value
     if "all" in snapshot:
         yield "all", "", snapshot["all"]
+
+
+def json_object(members: list[tuple[str, bytes]]) -> bytes:
+    """The JSON object of already serialised members, keys sorted: equal to `dumps` of the
+    dict they came from (orjson sorts keys by code point, as Python sorts strings)."""
+    members.sort(key=lambda member: member[0])
+    return b"{" + b",".join(dumps(name) + b":" + body for name, body in members) + b"}"
 
 
 def fail_fast_client(url: str) -> redis.Redis:
@@ -207,6 +220,13 @@ class RedisStateWriter:
         self.clock = clock
         self._written: dict[str, bytes] = {}
         self._written_staged: dict[str, bytes] = {}
+        # Serialisation memo (pure speed-up, see `_entity_json`): per entity key, the value
+        # object last serialised and its JSON. Ticks are never mutated once emitted, so a
+        # value that is the same object as last tick's has the same JSON.
+        self._dumped: dict[str, tuple[Any, bytes]] = {}
+        # Final content of the active-alerts hash per alert id staged in this flush
+        # (None: delete), so a flush sends one HSET and one HDEL whatever the transitions.
+        self._active_staged: dict[str, bytes | None] = {}
         self._latest: Tick | None = None
         self._pending_appends: deque[PendingAppend] = deque(pending or (), maxlen=PENDING_LIMIT)
         self._append_script = client.register_script(APPEND_ONCE_LUA)
@@ -250,10 +270,12 @@ class RedisStateWriter:
         self._once_indexes = []
         self._once_staged = {}
         self._history_staged = {}
+        self._active_staged = {}
         changed = self._stage_state(pipe, tick) if tick is not None else set()
         appends = list(self._pending_appends)
         for append in appends:
             self._stage_append(pipe, append, changed)
+        self._stage_active_alerts(pipe)
         self._stage_once_calls(pipe)
         self._stage_history_calls(pipe)
         if tick is not None:
@@ -327,26 +349,64 @@ class RedisStateWriter:
         return True
 
     def _stage_state(self, pipe: Any, tick: Tick) -> set[str]:
+        """Stage the entity keys whose JSON changed and, if anything did, the snapshot.
+
+        Expiring keys (agents, teams) get one `SET … EX` each; all other changed keys go in
+        one `MSET`, after them."""
         self._written_staged = {}
         changed: set[str] = set()
-        if not tick.snapshot:
+        snapshot = tick.snapshot
+        if not snapshot:
             return changed
-        for kind, entity_id, value in snapshot_entities(tick.snapshot):
+        dumped, self._dumped = self._dumped, {}
+        members: dict[str, list[tuple[str, bytes]]] = {}
+        unexpiring: dict[str, bytes] = {}
+        for kind, entity_id, value in snapshot_entities(snapshot):
             key = self.keys.entity(kind, entity_id)
-            body = dumps(value)
+            body = self._entity_json(dumped, key, value)
+            if kind != "all":
+                members.setdefault(kind, []).append((entity_id, body))
             if self._written.get(key) == body:
                 continue
-            if kind in ("agent", "team"):
+            if kind in _EXPIRING_KINDS:
                 pipe.set(key, body, ex=DAY_TTL_S)
             else:
-                pipe.set(key, body)
+                unexpiring[key] = body
             self._written_staged[key] = body
             changed.add(f"{kind}:{entity_id}" if entity_id else kind)
         if changed or tick.output.alert_transitions or tick.final:
-            body = dumps(tick.snapshot)
-            pipe.set(self.keys.snapshot(), body)
+            body = self._snapshot_json(snapshot, members)
+            unexpiring[self.keys.snapshot()] = body
             self._written_staged[self.keys.snapshot()] = body
+        if unexpiring:
+            pipe.mset(unexpiring)
         return changed
+
+    def _entity_json(self, dumped: dict[str, tuple[Any, bytes]], key: str, value: Any) -> bytes:
+        """`dumps(value)`, reusing last tick's JSON when `value` is the very same object (a
+        snapshot within the same second reuses its agent and team entries)."""
+        last = dumped.get(key)
+        body = last[1] if last is not None and last[0] is value else dumps(value)
+        self._dumped[key] = (value, body)
+        return body
+
+    def _snapshot_json(
+        self, snapshot: dict[str, Any], members: dict[str, list[tuple[str, bytes]]]
+    ) -> bytes:
+        """`dumps(snapshot)`, built from the entities' JSON already made for their own keys
+        instead of serialising them a second time. (The alerts are dumped as they are: one
+        orjson call over the list is cheaper than any per-alert reuse in Python.)"""
+        section_kind = {section: kind for kind, section in ENTITY_SECTIONS}
+        parts: dict[str, Any] = {}
+        for name, value in snapshot.items():
+            kind = section_kind.get(name)
+            if kind is not None:
+                parts[name] = orjson.Fragment(json_object(members.get(kind, [])))
+            elif name == "all":
+                parts[name] = orjson.Fragment(self._dumped[self.keys.entity("all", "")][1])
+            else:
+                parts[name] = value
+        return dumps(parts)
 
     def _queue_appends(self, tick: Tick) -> None:
         items = tick_appends(tick)
@@ -379,10 +439,7 @@ class RedisStateWriter:
         elif kind == "alert":
             a: AlertTransition = item
             body = dumps(a.alert)
-            if a.transition == "raised":
-                pipe.hset(keys.alerts_active(), a.alert["id"], body)
-            else:
-                pipe.hdel(keys.alerts_active(), a.alert["id"])
+            self._active_staged[a.alert["id"]] = body if a.transition == "raised" else None
             self._stage_once(
                 pipe,
                 keys.alerts_history(),
@@ -426,6 +483,17 @@ class RedisStateWriter:
                 DAY_TTL_S,
                 {"ts": format_ts(t.ts, zone), "kind": t.kind, "data": dumps(t.data)},
             )
+
+    def _stage_active_alerts(self, pipe: Any) -> None:
+        """The active-alerts hash after this flush's transitions, in one HSET and one HDEL
+        (the same end state as one command per transition, in order)."""
+        raised = {i: body for i, body in self._active_staged.items() if body is not None}
+        cleared = [i for i, body in self._active_staged.items() if body is None]
+        if raised:
+            pipe.hset(self.keys.alerts_active(), mapping=raised)
+        if cleared:
+            pipe.hdel(self.keys.alerts_active(), *cleared)
+        self._active_staged = {}
 
     def _stage_once(  # noqa: PLR0913, PLR0917
         self,

@@ -1,8 +1,12 @@
 """Input sources: a replayed event file (paced by event time) and standard input.
 
-Every source emits *chunks*: lists of `(seq, line)` where `seq` is the 0-based index of the
-line in its input (arrival order) and `line` the raw bytes. Chunks keep per-item overhead of
-the dataflow low; the parse step works through a whole chunk at once.
+Every source emits *chunks* (`Chunk`): lists of `(seq, line)` where `seq` is the arrival
+index of the line (here the 0-based index of the line in its input) and `line` the raw
+bytes, together with the source partition they come from and that partition's *progress*
+(`PartitionProgress`): the seq up to which it has emitted everything. The floor step merges
+partitions in seq order with it (`pipeline.partition_merge`). Chunks keep per-item overhead
+of the dataflow low; the parse step works through a whole chunk at once. A file or standard
+input is a single partition whose progress is the last line read.
 """
 
 from __future__ import annotations
@@ -26,7 +30,34 @@ from bytewax.inputs import (
 )
 
 RawLine = tuple[int, bytes]
-Chunk = list[RawLine]
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionProgress:
+    """How far one source partition has read.
+
+    `partition` is its index among the source's `partitions`; every line of it with
+    `seq <= seq` has been emitted (in this chunk or an earlier one), so anything it emits
+    later has a larger seq. -1: nothing yet.
+    """
+
+    partition: int = 0
+    partitions: int = 1
+    seq: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Raw lines of one source partition in arrival (seq) order, and its progress after
+    them. An empty chunk is a progress marker: an idle partition must not hold back the
+    others."""
+
+    lines: list[RawLine]
+    progress: PartitionProgress = PartitionProgress()
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
 
 CHUNK_LINES = 2000
 
@@ -91,14 +122,14 @@ class _FileReplayPartition(StatefulSourcePartition[Chunk, ReplayPosition]):
         return first_wall + max(0.0, event_s - first_event) / self._speed
 
     def next_batch(self) -> list[Chunk]:
-        chunk: Chunk = []
+        chunk: list[RawLine] = []
         self._awake = None
         while len(chunk) < CHUNK_LINES:
             if self._held is None:
                 line = next(self._lines, None)
                 if line is None:
                     if chunk:
-                        return [chunk]
+                        return [self._chunk(chunk)]
                     raise StopIteration
                 self._held = line
                 self._held_due = self._due(line)
@@ -112,7 +143,10 @@ class _FileReplayPartition(StatefulSourcePartition[Chunk, ReplayPosition]):
             self._held = None
             if line.strip():
                 chunk.append((seq, line))
-        return [chunk] if chunk else []
+        return [self._chunk(chunk)] if chunk else []
+
+    def _chunk(self, lines: list[RawLine]) -> Chunk:
+        return Chunk(lines, PartitionProgress(seq=self._position.next_seq - 1))
 
     def next_awake(self) -> datetime | None:
         return self._awake
@@ -160,7 +194,7 @@ class _StdinPartition(StatelessSourcePartition[Chunk]):
         seq = self._seq
         self._seq += 1
         line = line.rstrip(b"\r\n")
-        return [[(seq, line)]] if line.strip() else []
+        return [Chunk([(seq, line)], PartitionProgress(seq=seq))] if line.strip() else []
 
 
 class StdinSource(DynamicSource[Chunk]):

@@ -34,6 +34,22 @@ class GeneratedDay:
     injections: InjectionPlan
 
 
+def _horizon(start: datetime, hours: float) -> tuple[int, int]:
+    """[begin, end) of the simulated horizon, epoch seconds."""
+    begin = int(start.timestamp())
+    return begin, begin + round(hours * 3600)
+
+
+def plan_day(
+    settings: Settings, agents: int, hours: float, seed: int, start: datetime
+) -> tuple[list[Agent], ArrivalPlan]:
+    """The roster and arrival plan `generate_day` uses for the same arguments, without
+    simulating (a fraction of a second); `start` is timezone-aware."""
+    begin, end = _horizon(start, hours)
+    roster = build_roster(settings, agents, begin, end, random.Random(f"{seed}:roster"))
+    return roster, plan_arrivals(settings, roster, begin, end)
+
+
 def generate_day(
     settings: Settings, agents: int, hours: float, seed: int, start: datetime
 ) -> GeneratedDay:
@@ -41,14 +57,12 @@ def generate_day(
     if start.tzinfo is None:
         msg = "start must carry a UTC offset"
         raise ValueError(msg)
-    begin = int(start.timestamp())
-    end = begin + round(hours * 3600)
+    begin, end = _horizon(start, hours)
 
     def stream(stage: str) -> random.Random:
         return random.Random(f"{seed}:{stage}")
 
-    roster = build_roster(settings, agents, begin, end, stream("roster"))
-    plan = plan_arrivals(settings, roster, begin, end)
+    roster, plan = plan_day(settings, agents, hours, seed, start)
     injections = plan_injections(
         settings=settings, roster=roster, models=plan.models, start=begin, end=end,
         rng=stream("inject"),

@@ -14,5 +14,6 @@ AlertKind = Literal[
     "sl_breach",
     "wait_breach",
     "abandon_spike",
+    "volume_spike",
 ]
 ALERT_KINDS: tuple[AlertKind, ...] = get_args(AlertKind)

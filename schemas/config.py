@@ -63,6 +63,9 @@ class QueueOverrides(_Strict):
     abandon_spike_rate: Ratio | None = None
     abandon_min_contacts: Annotated[int, Field(ge=1)] | None = None
     abandon_hold_s: Seconds | None = None
+    volume_spike_factor: Annotated[float, Field(gt=0)] | None = None
+    volume_spike_min_contacts: Annotated[int, Field(ge=1)] | None = None
+    volume_spike_min_elapsed_s: Annotated[float, Field(gt=0)] | None = None
 
 
 class QueueDefaults(_Strict):
@@ -76,6 +79,11 @@ class QueueDefaults(_Strict):
     abandon_spike_rate: Ratio = 0.10
     abandon_min_contacts: Annotated[int, Field(ge=1)] = 10
     abandon_hold_s: Seconds = 60
+    # volume_spike: offered in the interval projected to its end (elapsed seconds floored
+    # at `volume_spike_min_elapsed_s`) above `volume_spike_factor` × the forecast.
+    volume_spike_factor: Annotated[float, Field(gt=0)] = 1.5
+    volume_spike_min_contacts: Annotated[int, Field(ge=1)] = 10
+    volume_spike_min_elapsed_s: Annotated[float, Field(gt=0)] = 300
 
 
 class QueueRules(BaseModel):
@@ -101,6 +109,9 @@ class QueueRules(BaseModel):
     abandon_spike_rate: float
     abandon_min_contacts: int
     abandon_hold_s: float
+    volume_spike_factor: float
+    volume_spike_min_contacts: int
+    volume_spike_min_elapsed_s: float
 
 
 def _default_long_away() -> dict[NotReadyReason, float]:
@@ -121,6 +132,8 @@ class TeamDefaults(_Strict):
     early_logout_grace_s: Seconds = 300
     relogin_count: Annotated[int, Field(ge=2)] = 3
     relogin_window_s: Seconds = 1800
+    # A roster shift applies to a login (without shift fields) from this long before its start.
+    early_login_window_s: Seconds = 7200
 
 
 class TeamOverrides(_Strict):
@@ -133,6 +146,7 @@ class TeamOverrides(_Strict):
     early_logout_grace_s: Seconds | None = None
     relogin_count: Annotated[int, Field(ge=2)] | None = None
     relogin_window_s: Seconds | None = None
+    early_login_window_s: Seconds | None = None
 
 
 class TeamRules(BaseModel):
@@ -145,6 +159,7 @@ class TeamRules(BaseModel):
     early_logout_grace_s: float
     relogin_count: int
     relogin_window_s: float
+    early_login_window_s: float
 
 
 def _default_severities() -> dict[AlertKind, Severity]:
@@ -157,6 +172,7 @@ def _default_severities() -> dict[AlertKind, Severity]:
         "wait_breach": "warning",
         "sl_breach": "critical",
         "abandon_spike": "critical",
+        "volume_spike": "warning",
     }
 
 
@@ -170,9 +186,13 @@ class Settings(_Strict):
     default_site: str = "main"
     survey_window_s: Seconds = 7200
     dedupe_window_s: Seconds = 7200
-    # Events more than this after the newest event time seen are refused (a source clock
-    # gone wrong); events older than `dedupe_window_s` before it are refused too.
+    # Events more than this after the newest event time seen (live, on the wall clock:
+    # after the wall clock) are refused (a source clock gone wrong); events older than
+    # `dedupe_window_s` before the newest are refused too.
     max_future_s: Seconds = 86400
+    # An input partition whose read position has not advanced for this many seconds of
+    # wall clock no longer holds back the merge of partitions (pipeline/partition_merge.py).
+    partition_idle_s: Seconds = 5
     redis_prefix: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")] = "wb"
     heartbeat_stale_s: Seconds = 10
     voice: ChannelDefaults = ChannelDefaults(
@@ -243,6 +263,13 @@ class Settings(_Strict):
             abandon_spike_rate=pick("abandon_spike_rate", d.abandon_spike_rate),
             abandon_min_contacts=pick("abandon_min_contacts", d.abandon_min_contacts),
             abandon_hold_s=pick("abandon_hold_s", d.abandon_hold_s),
+            volume_spike_factor=pick("volume_spike_factor", d.volume_spike_factor),
+            volume_spike_min_contacts=pick(
+                "volume_spike_min_contacts", d.volume_spike_min_contacts
+            ),
+            volume_spike_min_elapsed_s=pick(
+                "volume_spike_min_elapsed_s", d.volume_spike_min_elapsed_s
+            ),
         )
 
     def queue_site(self, queue: str) -> str:
@@ -273,6 +300,11 @@ class Settings(_Strict):
                 d.relogin_window_s
                 if override.relogin_window_s is None
                 else override.relogin_window_s
+            ),
+            early_login_window_s=(
+                d.early_login_window_s
+                if override.early_login_window_s is None
+                else override.early_login_window_s
             ),
         )
 

@@ -153,3 +153,6 @@ class Heartbeat(_Model):
     duplicates_total: int
     late_total: int
     redis_ok: bool = True
+    # Events read from input partitions that are ahead of the slowest one, held back to
+    # restore arrival order; growing means a partition is stuck (see docs/operations.md).
+    reorder_buffered: int = 0

@@ -57,7 +57,12 @@ class StaffingSettings(_Strict):
     - `shrinkage`, `max_occupancy`: ratios 0..1; `patience_s`: mean caller patience for
       Erlang A (None: Erlang C only); `chat_concurrency`: chats per agent at once.
     - `roster`: path of the roster file (CSV or JSON, see `pipeline.staffing.roster`) the
-      dashboard compares with the requirement; None: no schedule shown.
+      dashboard compares with the requirement and the pipeline reads once at start for
+      `late_login` / `abnormal_logout` (addendum 21); None: no schedule shown or used.
+    - `forecast`: path of a forecast file as written by `wallboard forecast --out` (.parquet
+      or .csv; columns `queue`, `interval_start` (tz-aware), `offered` contacts) that the
+      pipeline compares live volume with (`volume_spike` alerts); None: no such alerts.
+      A relative path is relative to the working directory of the process.
     """
 
     forecast_days: Annotated[int, Field(ge=0, le=60)] = 7
@@ -73,6 +78,7 @@ class StaffingSettings(_Strict):
     patience_s: Annotated[float, Field(gt=0)] | None = None
     chat_concurrency: Annotated[float, Field(ge=1)] = 2.0
     roster: str | None = None
+    forecast: str | None = None
     queues: dict[str, QueueStaffing] = Field(default_factory=dict)
     special_days: tuple[SpecialDay, ...] = ()
 

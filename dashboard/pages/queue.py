@@ -20,8 +20,10 @@ from dashboard.components import (
     table,
     with_lang,
 )
-from dashboard.data import DataUnavailable
+from dashboard.data import DataUnavailable, HistoryPoint
 from dashboard.figures import (
+    CHART_POINTS,
+    CHART_TRIM_BY_PATCH_MAX,
     extend_queue_history,
     queue_days_figure,
     queue_history_figure,
@@ -29,7 +31,8 @@ from dashboard.figures import (
 )
 from dashboard.guard import principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
-from dashboard.pages.common import layout_settings, read_tick
+from dashboard.interval_data import queue_intervals_today
+from dashboard.pages.common import Tick, layout_settings, read_tick
 from dashboard.services import services
 from dashboard.staffing_data import queue_strip
 
@@ -74,11 +77,11 @@ def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.D
     settings, _floor = layout_settings()
     rules = settings.queue_rules(queue_id)
     try:
-        points = services().data.history("queue", queue_id)
+        points = services().data.recent_history("queue", queue_id, CHART_POINTS)
     except DataUnavailable:
         points = []
     series = views.history_series(points)
-    cursor = points[-1].entry_id if points else None
+    cursor = chart_cursor(points)
     windows = [column(t("kpi", language), "kpi")] + [
         column(t(f"window_{w}", language), w) for w in views.WINDOW_KEYS
     ]
@@ -127,14 +130,14 @@ def _staffing_section(lang: Lang) -> list[Any]:
     return [
         html.H2(t("staffing", lang)),
         dcc.Interval(id=ids.Q_STAFF_INTERVAL, interval=STAFFING_TICK_MS),
-        html.P(t("formula_staffing", lang), className="formula"),
+        html.P(t("formula_staffing_reforecast", lang), className="formula"),
         html.P(id=ids.Q_STAFF_NOTE, className="history-note"),
         html.Div(id=ids.Q_STAFF_BODY, className="staffing-body"),
     ]
 
 
 def staffing(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
-    """Today's staffing strip of the queue, or a plain "no forecast yet"."""
+    """Today's staffing strip of the queue under its caption, or a plain "no forecast yet"."""
     if not params:
         return no_update, no_update
     lang = normalize_lang(params.get("lang"))
@@ -147,10 +150,15 @@ def staffing(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
         return [], t("history_unavailable", lang)
     except DataUnavailable:
         return no_update, no_update
-    if not strip:
+    if strip is None:
         return [], t("no_forecast", lang)
-    rows = staffing_views.strip_rows(strip, tick.settings.zone, tick.settings.interval_min, lang)
-    return strip_table(rows, staffing_views.STRIP_FIELDS, lang), ""
+    settings = tick.settings
+    rows = staffing_views.strip_rows(strip.intervals, settings.zone, settings.interval_min, lang)
+    caption = staffing_views.strip_caption(strip, settings.staffing.intraday_min_forecast, lang)
+    return [
+        *(html.P(line, className="formula strip-caption") for line in caption),
+        strip_table(rows, staffing_views.strip_fields(strip), lang),
+    ], ""
 
 
 def _past_days_section(lang: Lang) -> list[Any]:
@@ -218,8 +226,37 @@ def _agent_columns(lang: Lang) -> list[dict[str, Any]]:
     ]
 
 
+def chart_cursor(points: list[HistoryPoint]) -> dict[str, Any]:
+    """What the page remembers of its chart (`Q_CURSOR`): the newest history entry id
+    shown (`after`, None: none yet) and how many points each trace holds (`shown`)."""
+    return {"after": points[-1].entry_id if points else None, "shown": len(points)}
+
+
+def _chart_update(
+    queue: str, cursor: Any, tick: Tick, lang: Lang
+) -> tuple[Any, Any]:
+    """(figure, cursor) for the history points after the cursor: a Patch appending them and
+    dropping the oldest beyond `CHART_POINTS`, or, when more than `CHART_TRIM_BY_PATCH_MAX`
+    would go (a page that slept, a cursor of an older page version), the whole figure of
+    the newest `CHART_POINTS`; (no_update, no_update) when nothing is new."""
+    data = services().data
+    after = cursor.get("after") if isinstance(cursor, dict) else None
+    shown = cursor.get("shown") if isinstance(cursor, dict) else None
+    new_points = data.history("queue", queue, after_id=after)
+    if not new_points:
+        return no_update, no_update
+    drop = max(0, (shown or 0) + len(new_points) - CHART_POINTS)
+    if isinstance(shown, int) and drop <= CHART_TRIM_BY_PATCH_MAX:
+        patch = extend_queue_history(views.history_series(new_points), drop)
+        return patch, {"after": new_points[-1].entry_id,
+                       "shown": shown + len(new_points) - drop}
+    points = data.recent_history("queue", queue, CHART_POINTS)
+    target = tick.settings.queue_rules(queue).sl_target
+    return queue_history_figure(views.history_series(points), target, lang), chart_cursor(points)
+
+
 def refresh(
-    n_intervals: int | None, params: dict[str, Any] | None, cursor: str | None
+    n_intervals: int | None, params: dict[str, Any] | None, cursor: dict[str, Any] | None
 ) -> tuple[Any, ...]:
     if not params:
         return (no_update,) * 7
@@ -235,15 +272,12 @@ def refresh(
     new_cursor: Any = no_update
     interval_data: Any = no_update
     try:
-        new_points = services().data.history("queue", queue, after_id=cursor)
-        if new_points:
-            figure = extend_queue_history(views.history_series(new_points))
-            new_cursor = new_points[-1].entry_id
-        if new_points or not n_intervals:
-            # The interval table needs the whole day; it changes at most once a minute.
+        figure, new_cursor = _chart_update(queue, cursor, tick, lang)
+        if new_cursor is not no_update or not n_intervals:
+            # Closed intervals and history points arrive together, once a minute.
             interval_data = views.interval_rows(
-                services().data.history("queue", queue), tick.data_now, tick.settings.zone,
-                tick.settings.interval_min,
+                queue_intervals_today(services().data, queue, snapshot, tick.data_now,
+                                      tick.settings)
             )
     except DataUnavailable:
         pass

@@ -1,4 +1,6 @@
-"""`/team/<team_id>`: the team's agent state board (sortable), with links to each agent."""
+"""`/team/<team_id>`: the team's agent state board (sortable), with links to each agent,
+and today's schedule adherence (absenteeism, utilization against scheduled time) of the
+team's agents on the roster."""
 
 from __future__ import annotations
 
@@ -8,13 +10,15 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 from dash.dash_table.Format import Format, Scheme
 
-from dashboard import ids, views
+from dashboard import ids, schedule_views, views
 from dashboard.components import banner_class, column, page_header, table, with_lang
 from dashboard.format import fmt_count
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.pages.common import layout_settings, read_tick
+from dashboard.services import services
 
 TICK_MS = 1000
+ADHERENCE_TICK_MS = 30_000  # scheduled and logged-in time move by seconds; 30 s is plenty
 
 
 def register(app: dash.Dash) -> None:
@@ -27,6 +31,12 @@ def register(app: dash.Dash) -> None:
         Input(ids.T_INTERVAL, "n_intervals"),
         State(ids.T_PARAMS, "data"),
     )(refresh)
+    app.callback(
+        Output(ids.T_ADH_TABLE, "data"),
+        Output(ids.T_ADH_NOTE, "children"),
+        Input(ids.T_ADH_INTERVAL, "n_intervals"),
+        State(ids.T_PARAMS, "data"),
+    )(adherence)
 
 
 def columns(lang: Lang) -> list[dict[str, Any]]:
@@ -64,8 +74,41 @@ def layout(team_id: str = "", lang: str | None = None, **_other: str) -> html.Di
             html.Div(queue_links, className="chips"),
             html.Div(id=ids.T_SUMMARY, className="summary"),
             table(ids.T_TABLE, columns(language), sortable=True),
+            html.H2(t("adherence", language)),
+            dcc.Interval(id=ids.T_ADH_INTERVAL, interval=ADHERENCE_TICK_MS),
+            html.P(t("formula_adherence", language), className="formula"),
+            html.P(id=ids.T_ADH_NOTE, className="history-note"),
+            table(ids.T_ADH_TABLE, adherence_columns(language), page_size=100),
         ],
     )
+
+
+def adherence_columns(lang: Lang) -> list[dict[str, Any]]:
+    return [
+        column(t(field, lang), field, presentation="markdown") if field == "agent"
+        else column(t(field, lang), field)
+        for field in schedule_views.ADHERENCE_FIELDS
+    ]
+
+
+def adherence(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Per agent of the team on today's roster, and the team total, so far today."""
+    if not params:
+        return no_update, no_update
+    lang = normalize_lang(params.get("lang"))
+    team = str(params["team"])
+    tick = read_tick(lang)
+    if tick.floor is None:
+        return no_update, no_update
+    roster = services().data.staffing.roster(tick.settings)
+    if roster is None:
+        return [], t("no_roster", lang)
+    rows = schedule_views.team_adherence(
+        roster, team, tick.floor.snapshot, tick.data_now, tick.settings.zone
+    )
+    if not rows:
+        return [], t("not_on_roster", lang)
+    return schedule_views.adherence_rows(rows, lang), ""
 
 
 def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:

@@ -1,19 +1,26 @@
 """`wallboard demo`: Redis (embedded unless REDIS_URL is set), the sample day, the dashboard.
 
-Ctrl-C stops the pipeline, the dashboard and the embedded Redis; nothing is left running.
+With the shipped sample day the demo writes the day's arrival plan as a forecast
+(`var/sample_day.forecast.csv`) and a copy of the configuration that points
+`[staffing] forecast` at it (`var/demo_config.toml`), so the 15:00 overload burst also
+raises `volume_spike`. Ctrl-C stops the pipeline, the dashboard and the embedded Redis;
+nothing is left running.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 from pipeline.redis_server import EmbeddedRedis, configured_redis_url
+from schemas.config import load_settings
 
 REPLAY_DATA = Path(__file__).resolve().parent.parent.parent / "replay_data"
 SAMPLE_DAY = REPLAY_DATA / "sample_day.jsonl.gz"
@@ -36,6 +43,28 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def demo_config(events: Path, config: Path, var_dir: Path) -> Path:
+    """The configuration the demo runs with: for the shipped sample day and a config
+    without a `[staffing]` table, a copy of `config` in `var_dir` whose `[staffing]
+    forecast` is the sample day's arrival plan (written next to it); otherwise `config`."""
+    text = config.read_text(encoding="utf-8")
+    if events.resolve() != SAMPLE_DAY.resolve() or "staffing" in tomllib.loads(text):
+        return config
+    # Imported here: the simulator's planning code is only needed for the sample day.
+    from replay_data.forecast import SAMPLE_DAY as SAMPLE_ARGUMENTS  # noqa: PLC0415
+    from replay_data.forecast import day_forecast, write_forecast  # noqa: PLC0415
+
+    forecast = (var_dir / "sample_day.forecast.csv").resolve()
+    write_forecast(day_forecast(load_settings(config), SAMPLE_ARGUMENTS), forecast)
+    copy = var_dir / "demo_config.toml"
+    # A JSON string is a valid TOML basic string (same escapes).
+    copy.write_text(
+        f"{text.rstrip()}\n\n[staffing]\nforecast = {json.dumps(str(forecast))}\n",
+        encoding="utf-8",
+    )
+    return copy
+
+
 def _demo(args: argparse.Namespace) -> int:
     # Started in the background by a non-interactive shell, SIGINT arrives ignored; Ctrl-C
     # and SIGTERM must both stop everything.
@@ -50,6 +79,9 @@ def _demo(args: argparse.Namespace) -> int:
     else:
         print("Redis: $REDIS_URL")
     env = dict(os.environ, REDIS_URL=url)
+    config = demo_config(args.events, args.config, Path("var"))
+    if config != args.config:
+        print(f"Forecast: {config} (volume_spike alerts against the sample day's plan)")
     cli = [sys.executable, "-m", "pipeline.cli"]
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -61,7 +93,7 @@ def _demo(args: argparse.Namespace) -> int:
                     "--events",
                     str(args.events),
                     "--config",
-                    str(args.config),
+                    str(config),
                     "--speed",
                     str(args.speed),
                     "--fast-until",
@@ -76,7 +108,7 @@ def _demo(args: argparse.Namespace) -> int:
                     *cli, "dashboard",
                     "--host", args.host,
                     "--port", str(args.port),
-                    "--config", str(args.config),
+                    "--config", str(config),
                     "--archive-dir", "var/archive",
                 ],
                 env=env,
@@ -86,7 +118,7 @@ def _demo(args: argparse.Namespace) -> int:
             subprocess.Popen(  # noqa: S603 - our own CLI
                 [
                     *cli, "archive", "run",
-                    "--config", str(args.config),
+                    "--config", str(config),
                     "--archive-dir", "var/archive",
                 ],
                 env=env,

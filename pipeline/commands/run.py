@@ -18,6 +18,7 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.access.masking import MaskKeyMissing
     from pipeline.floor_logic import Clock
     from pipeline.flow import FlowOptions, build_flow
+    from pipeline.gc_tuning import tune_collector_for_live_state
     from pipeline.runner import recovery_config, run_flow
     from pipeline.sinks import RedisStateSink
     from pipeline.sources import Chunk, FileReplaySource, StdinSource
@@ -66,6 +67,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"wallboard run: {error}", file=sys.stderr)
         return 2
     addresses = args.addresses.split(";") if args.addresses else None
+    tune_collector_for_live_state()  # fewer full GC passes over the floor state (stalls)
     run_flow(
         flow,
         workers=args.workers,

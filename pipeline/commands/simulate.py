@@ -9,6 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 from replay_data.day import default_labels_path, generate_day, write_day
+from replay_data.forecast import plan_forecast, write_forecast
+from replay_data.roster_file import write_roster
 from schemas.config import ConfigError, load_settings
 from schemas.timefmt import parse_ts
 
@@ -29,17 +31,27 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.agents < 1 or args.hours <= 0:
         print("--agents must be >= 1 and --hours > 0", file=sys.stderr)
         return 2
+    roster_out = Path(args.roster_out) if args.roster_out else None
+    if roster_out is not None and roster_out.suffix.lower() not in {".json", ".csv"}:
+        print("--roster-out must end in .json or .csv", file=sys.stderr)
+        return 2
     began = time.monotonic()
     day = generate_day(settings, args.agents, args.hours, args.seed, start)
     out = Path(args.out)
     labels = Path(args.labels) if args.labels else default_labels_path(out)
     write_day(day, out, labels)
+    if args.forecast_out:
+        write_forecast(plan_forecast(day.plan, settings), Path(args.forecast_out))
+    if roster_out is not None:
+        write_roster(day.roster, roster_out, settings.zone)
     kinds = Counter(label["kind"] for label in day.labels)
     summary = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
     print(
         f"{out}: {len(day.lines)} lines, {len(day.roster)} agents, "
         f"{time.monotonic() - began:.1f} s; {labels}: {summary}"
     )
+    if roster_out is not None:
+        print(f"{roster_out}: {len(day.roster)} shifts")
     return 0
 
 
@@ -70,5 +82,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument(
         "--labels", default=None, help="labels file (default: <out stem>.labels.jsonl)"
+    )
+    parser.add_argument(
+        "--roster-out",
+        default=None,
+        help="also write the agents' shifts as a roster file (.json or .csv) for [staffing] roster",
+    )
+    parser.add_argument(
+        "--forecast-out",
+        default=None,
+        help="also write the arrival plan as a forecast file (.csv or .parquet) for "
+        "`[staffing] forecast` (volume_spike alerts)",
     )
     parser.set_defaults(func=_simulate)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from datetime import datetime
 from typing import Any
 
 from pipeline.engine.agents import CONTACT_WORK_RANK, AgentTimeline, Transition, step
@@ -34,6 +35,7 @@ from pipeline.engine.report import (
     interval_records,
 )
 from pipeline.engine.rules import RulesCache
+from pipeline.engine.shifts import SHIFT_END, ShiftBook, ShiftCheck, load_shift_book
 from pipeline.engine.team_history import TeamLedger
 from pipeline.engine.types import (
     AlertTransition,
@@ -42,6 +44,7 @@ from pipeline.engine.types import (
     EngineStats,
     TimelineRecord,
 )
+from pipeline.engine.volume_spike import VolumeSpike, elapsed_since, load_forecast
 from schemas.config import Settings
 from schemas.events import CANONICAL_RANK, ContactSelfServed, Event, event_to_json
 from schemas.plausibility import EventTimeGate
@@ -74,9 +77,15 @@ class FloorEngine:
         self.queue_counters: dict[tuple[str | None, str], WindowedCounters] = {}
         self.rates: dict[str, QueueRates] = {}
         self.wait_breaches: dict[str, WaitBreach] = {}
+        # volume_spike: forecast contacts per queue and interval start, and the trackers.
+        self.forecast = load_forecast(settings)
+        self.volume: dict[str, VolumeSpike] = {}
         self.ultra_long_timers: list[tuple[float, str]] = []
         # Agents.
         self.agents: dict[str, AgentTimeline] = {}
+        # Rostered shifts ([staffing] roster, read once here): applicable shift of a login
+        # without shift fields, and the roster's late_login checks (addendum 21).
+        self.shifts: ShiftBook | None = load_shift_book(settings, self.rules)
         # Decided time and counters summed per team, for the per-minute team history.
         self.team_ledger = TeamLedger()
         # (ts, agent_id) of every pending agent transition, to find agents with work to decide.
@@ -175,7 +184,17 @@ class FloorEngine:
         if breach is None:
             breach = self.wait_breaches[queue] = WaitBreach(queue)
         breach.offered(ts + rules.wait_breach_s, cid, rules.wait_breach_s)
+        if queue in self.forecast:
+            self._volume_offered(queue, event.ts, seq, ts)
         self._resolve(contact)
+
+    def _volume_offered(self, queue: str, moment: datetime, seq: int, ts: float) -> None:
+        tracker = self.volume.get(queue)
+        if tracker is None:
+            tracker = self.volume[queue] = VolumeSpike(queue)
+        start = self.calendar.interval_start(ts)
+        decided = ts < self.decided_limit or (self.decided_inclusive and ts == self.decided_limit)
+        tracker.offered((ts, seq, start, elapsed_since(moment, start)), decided)
 
     def _candidate(self, event: Any, seq: int, ts: float) -> None:
         cid = event.contact_id
@@ -357,12 +376,7 @@ class FloorEngine:
         data: tuple[Any, ...]
         if kind == "agent.login":
             short = "login"
-            data = (
-                event.team,
-                event.site,
-                None if event.shift_start is None else event.shift_start.timestamp(),
-                None if event.shift_end is None else event.shift_end.timestamp(),
-            )
+            data = (event.team, event.site, *self._applicable_shift(event, ts))
         elif kind == "agent.logout":
             short, data = "logout", ()
         else:
@@ -370,6 +384,20 @@ class FloorEngine:
         agent = self._agent(event.agent_id)
         agent.add((ts, CANONICAL_RANK[kind], seq, short, data, event))
         heapq.heappush(self.agent_due, (ts, agent.agent_id))
+
+    def _applicable_shift(self, event: Any, ts: float) -> tuple[float | None, float | None, bool]:
+        """(shift_start, shift_end, from the login's own fields) of a login: its own fields
+        when it carries either, else the roster shift it falls into (addendum 21)."""
+        if event.shift_start is not None or event.shift_end is not None:
+            return (
+                None if event.shift_start is None else event.shift_start.timestamp(),
+                None if event.shift_end is None else event.shift_end.timestamp(),
+                True,
+            )
+        shift = None if self.shifts is None else self.shifts.applicable(event.agent_id, ts)
+        if shift is None:
+            return None, None, False
+        return shift.start, shift.end, False
 
     def _agent_work(self, contact: Contact, cand: Candidate, kind: str) -> None:
         decided = cand.ts < self.decided_limit or (
@@ -387,7 +415,11 @@ class FloorEngine:
     def _finalize_agent(self, agent: AgentTimeline, limit: float, inclusive: bool) -> None:
         core = agent.core
         agent_id = agent.agent_id
+        shifts = self.shifts
         for tr in agent.take_final(limit, inclusive):
+            if shifts is not None:
+                for check in shifts.take_before(agent_id, tr[0]):
+                    self._shift_check(agent_id, check)
             before_state, before_reason, before_since = core.state, core.reason, core.since
             closed: list[tuple[float, float, str, str | None]] = []
             team_before = core.team
@@ -445,12 +477,16 @@ class FloorEngine:
 
     def _login_alerts(self, agent: AgentTimeline, tr: Transition) -> None:
         ts = tr[0]
-        _team, _site, shift_start, _shift_end = tr[4]
+        _team, _site, shift_start, _shift_end, own_shift = tr[4]
         core = agent.core
         rules = self.rules.team(core.team)
         agent_id = agent.agent_id
         zone = self.calendar.zone
-        if shift_start is not None and shift_start not in agent.shift_starts:
+        if self.shifts is not None:
+            # The agent came: every raised roster late_login of theirs ends here.
+            for shift in self.shifts.open.pop(agent_id, []):
+                self._clear_late_login(shift.agent_id, shift.start, ts, late_by_s=ts - shift.start)
+        if own_shift and shift_start is not None and shift_start not in agent.shift_starts:
             agent.shift_starts.add(shift_start)
             if ts > shift_start + rules.late_login_grace_s:
                 self.alerts.raise_alert(
@@ -473,6 +509,42 @@ class FloorEngine:
                 {"reasons": ["frequent_relogin"], "logins_in_window": len(agent.logins)},
                 cleared_at=ts,
             )
+
+    def _shift_check(self, agent_id: str, check: ShiftCheck) -> None:
+        """Run one roster check once the agent's transitions before it are final."""
+        at, kind, _start, shift = check
+        assert self.shifts is not None
+        if kind == SHIFT_END:
+            opened = self.shifts.open.get(agent_id, [])
+            if shift in opened:
+                opened.remove(shift)
+                self._clear_late_login(agent_id, shift.start, at, absent=True)
+            return
+        # The input says nothing about who was logged in before it began.
+        if self.first_ts is None or at < self.first_ts:
+            return
+        agent = self.agents.get(agent_id)
+        if agent is not None and agent.core.logged_in:
+            return
+        raised = self.alerts.raise_alert(
+            f"late_login:{agent_id}:{epoch_id(shift.start)}",
+            "late_login",
+            f"agent:{agent_id}",
+            at,
+            {"shift_start": format_ts(shift.start, self.calendar.zone), "not_logged_in": True},
+        )
+        if raised is not None:
+            self.shifts.open.setdefault(agent_id, []).append(shift)
+
+    def _clear_late_login(self, agent_id: str, shift_start: float, at: float, **extra: Any) -> None:
+        """Clear a roster late_login at `at`, adding `extra` to its evidence."""
+        alert_id = f"late_login:{agent_id}:{epoch_id(shift_start)}"
+        record = self.alerts.alerts.get(alert_id)
+        if record is None or record.cleared_at is not None:
+            return
+        # A new dict: the exported "raised" transition holds the old one.
+        record.evidence = {**record.evidence, **extra}
+        self.alerts.clear(alert_id, at)
 
     def _logout_alerts(self, agent: AgentTimeline, ts: float) -> None:
         core = agent.core
@@ -520,6 +592,9 @@ class FloorEngine:
             ready.add(heapq.heappop(due)[1])
         for agent_id in sorted(ready):
             self._finalize_agent(self.agents[agent_id], limit, inclusive)
+        if self.shifts is not None:
+            for agent_id, check in self.shifts.take_known(known):
+                self._shift_check(agent_id, check)
         timers = self.long_away_timers
         while timers and known(timers[0][0]):
             _deadline, agent_id, start, reason, limit_s = heapq.heappop(timers)
@@ -534,6 +609,16 @@ class FloorEngine:
                 self._raise_ultra_long(contact, deadline - contact.outcome_ts)
         for queue in sorted(self.wait_breaches):
             self.wait_breaches[queue].decide(limit, inclusive, self.contacts, self.alerts)
+        interval_s = self.calendar.interval_s
+        for queue in sorted(self.volume):
+            self.volume[queue].decide(
+                limit,
+                inclusive,
+                interval_s,
+                self.rules.queue_own(queue),
+                self.forecast[queue],
+                self.alerts,
+            )
         if self.decided_second is None or last_second > self.decided_second:
             for queue in sorted(self.rates):
                 self.rates[queue].sweep(last_second, self.rules.queue_own(queue), self.alerts)

@@ -26,6 +26,7 @@ KIND_LABELS: dict[Language, dict[str, str]] = {
         "sl_breach": "服务水平未达标",
         "wait_breach": "排队等待超时",
         "abandon_spike": "放弃率突增",
+        "volume_spike": "话务量超出预测",
     },
     "en": {
         "ultra_short_contact": "Ultra-short contact",
@@ -36,6 +37,7 @@ KIND_LABELS: dict[Language, dict[str, str]] = {
         "sl_breach": "Service level below target",
         "wait_breach": "Wait time breach",
         "abandon_spike": "Abandon rate spike",
+        "volume_spike": "Volume above forecast",
     },
 }
 SEVERITY_LABELS: dict[Language, dict[str, str]] = {
@@ -87,10 +89,17 @@ EVIDENCE_LABELS: dict[Language, dict[str, str]] = {
         "reason": "原因",
         "reasons": "原因",
         "late_by_s": "迟到",
+        "not_logged_in": "宽限期末未登录",
+        "absent": "整班未到",
         "shift_start": "班次开始",
         "shift_end": "班次结束",
         "active_contacts": "进行中联络",
         "logins_in_window": "窗口内登录次数",
+        "interval_start": "时段开始",
+        "offered": "进线量",
+        "forecast": "预测量",
+        "projected": "时段预计量",
+        "factor": "倍数阈值",
     },
     "en": {
         "service_level": "Service level",
@@ -106,15 +115,22 @@ EVIDENCE_LABELS: dict[Language, dict[str, str]] = {
         "reason": "Reason",
         "reasons": "Reasons",
         "late_by_s": "Late by",
+        "not_logged_in": "Not logged in at the grace end",
+        "absent": "Absent all shift",
         "shift_start": "Shift start",
         "shift_end": "Shift end",
         "active_contacts": "Active contacts",
         "logins_in_window": "Logins in window",
+        "interval_start": "Interval start",
+        "offered": "Offered",
+        "forecast": "Forecast",
+        "projected": "Projected for the interval",
+        "factor": "Factor",
     },
 }
 RATIO_KEYS = frozenset({"service_level", "target", "abandon_rate", "threshold"})
 SECONDS_KEYS = frozenset({"threshold_s", "limit_s", "conversation_s", "late_by_s"})
-TIME_KEYS = frozenset({"shift_start", "shift_end"})
+TIME_KEYS = frozenset({"shift_start", "shift_end", "interval_start"})
 
 
 @dataclass(frozen=True)
@@ -176,6 +192,8 @@ def _evidence_value(key: str, value: Any, settings: Settings, language: Language
         return _queue_name(value, settings, language)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return ("是" if value else "否") if language == "zh-CN" else ("yes" if value else "no")
     return str(value)
 
 

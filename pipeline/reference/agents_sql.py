@@ -7,8 +7,10 @@ login (`ready` or `not_ready:<reason>`). Segments are `[ts, next ts)`; agent tim
 clipped continuously to `[lo_us, now_us]` of each window. Times are epoch microseconds.
 
 Timeline tables: `late` (seqs of late events), `aev`, `sessions_ev` (accepted logins and
-logouts), `logins`, `states`, `timeline_contacts`, `arows`, `tl` (one row per agent change
-point with its effective `label`, `seg_end` and `run_id`), `runs`, `agent_now`.
+logouts), `rshifts` (roster shifts with their late-login deadline and early-login window
+start), `logins` (with the applicable shift's end, addendum 21), `states`,
+`timeline_contacts`, `arows`, `tl` (one row per agent change point with its effective
+`label`, `seg_end` and `run_id`), `runs`, `agent_now`.
 KPI tables: `agent_time`, `agent_work`, `agent_flags`, `alist`, `agent_levels`,
 `agent_kpis`, `agent_reasons`, `now_counts`.
 """
@@ -42,11 +44,33 @@ TIMELINE: tuple[str, ...] = (
     )
     WHERE type <> coalesce(prev_type, 'agent.logout')
     """,
+    # Roster shifts with the rules of their rostered team (addendum 21).
+    """
+    CREATE OR REPLACE TEMP TABLE rshifts AS
+    SELECT s.agent_id, s.team, s.shift_start, s.shift_end,
+           s.shift_start + CAST(round(r.late_login_grace_s * 1000000) AS BIGINT) AS deadline,
+           s.shift_start - CAST(round(r.early_login_window_s * 1000000) AS BIGINT)
+             AS window_start
+    FROM roster s JOIN trules r USING (team)
+    """,
+    # A login's applicable shift: its own fields when it carries either, else the
+    # earliest-starting roster shift with window_start <= ts < shift_end.
     """
     CREATE OR REPLACE TEMP TABLE logins AS
-    SELECT agent_id, ts, rank, seq, team, site, shift_start, shift_end,
-           row_number() OVER (PARTITION BY agent_id ORDER BY ts, rank, seq) AS session
-    FROM sessions_ev WHERE type = 'agent.login'
+    WITH l AS (
+        SELECT agent_id, ts, rank, seq, team, site, shift_start, shift_end,
+               shift_start IS NOT NULL OR shift_end IS NOT NULL AS own_shift,
+               row_number() OVER (PARTITION BY agent_id ORDER BY ts, rank, seq) AS session
+        FROM sessions_ev WHERE type = 'agent.login'
+    ), rostered AS (
+        SELECT l.seq, arg_min(s.shift_end, s.shift_start) AS shift_end
+        FROM l JOIN rshifts s ON s.agent_id = l.agent_id
+             AND s.window_start <= l.ts AND l.ts < s.shift_end
+        WHERE NOT l.own_shift
+        GROUP BY l.seq
+    )
+    SELECT l.*, CASE WHEN l.own_shift THEN l.shift_end ELSE r.shift_end END AS applicable_end
+    FROM l LEFT JOIN rostered r USING (seq)
     """,
     """
     CREATE OR REPLACE TEMP TABLE states AS

@@ -63,10 +63,54 @@ CONTACT_ALERTS: tuple[str, ...] = (
 )
 
 AGENT_ALERTS: tuple[str, ...] = (
+    # late_login (addendum 21): a login carrying shift_start is judged at the login (the
+    # first accepted login per shift_start; raised and cleared there). A roster shift is
+    # judged at its deadline: raised when the agent's last accepted login/logout at or
+    # before it is not a login (and the deadline is not before the input's first event),
+    # cleared at the next login before shift_end (late_by_s) or else at shift_end
+    # (absent). Both kinds share the id; the earlier one is the alert.
+    """
+    CREATE OR REPLACE TEMP TABLE alerts_late_login AS
+    WITH by_login AS (
+        SELECT agent_id, shift_start, ts AS raised_us, ts AS cleared_us,
+               (ts - shift_start) / 1000000.0 AS late_by_s,
+               NULL::BOOLEAN AS not_logged_in, NULL::BOOLEAN AS absent
+        FROM (
+            SELECT l.*, r.late_login_grace_s FROM logins l JOIN trules r ON r.team = l.team
+            WHERE l.shift_start IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY l.agent_id, l.shift_start
+                                       ORDER BY l.ts, l.rank, l.seq) = 1
+        )
+        WHERE ts > shift_start + CAST(round(late_login_grace_s * 1000000) AS BIGINT)
+    ), judged AS (
+        SELECT s.*,
+               (SELECT arg_max(e.type, (e.ts, e.rank, e.seq)) FROM sessions_ev e
+                WHERE e.agent_id = s.agent_id AND e.ts <= s.deadline) AS last_session_event,
+               (SELECT min(l.ts) FROM logins l
+                WHERE l.agent_id = s.agent_id AND l.ts > s.deadline AND l.ts < s.shift_end)
+                 AS came
+        FROM rshifts s
+        WHERE s.deadline >= (SELECT ts FROM ev ORDER BY seq LIMIT 1)
+          AND s.deadline < s.shift_end
+    ), by_roster AS (
+        SELECT agent_id, shift_start, deadline AS raised_us,
+               coalesce(came, shift_end) AS cleared_us,
+               CASE WHEN came <= $now_us THEN (came - shift_start) / 1000000.0 END AS late_by_s,
+               TRUE AS not_logged_in,
+               CASE WHEN came IS NULL AND shift_end <= $now_us THEN TRUE END AS absent
+        FROM judged
+        WHERE coalesce(last_session_event, 'agent.logout') = 'agent.logout'
+    )
+    SELECT 'late_login:' || agent_id || ':' || (shift_start // 1000000) AS id,
+           'late_login' AS kind, 'agent:' || agent_id AS subject, agent_id, raised_us,
+           cleared_us, shift_start AS shift_start_us, late_by_s, not_logged_in, absent
+    FROM (SELECT * FROM by_login UNION ALL SELECT * FROM by_roster)
+    QUALIFY row_number() OVER (PARTITION BY agent_id, shift_start ORDER BY raised_us) = 1
+    """,
     """
     CREATE OR REPLACE TEMP TABLE alerts_agent AS
     WITH logouts AS (
-        SELECT o.agent_id, o.ts, t.active, l.shift_end, r.early_logout_grace_s
+        SELECT o.agent_id, o.ts, t.active, l.applicable_end AS shift_end, r.early_logout_grace_s
         FROM sessions_ev o
         JOIN tl t ON t.agent_id = o.agent_id AND t.seq = o.seq AND t.rank = 7
         JOIN logins l ON l.agent_id = o.agent_id AND l.session = t.session
@@ -99,17 +143,7 @@ AGENT_ALERTS: tuple[str, ...] = (
            max(logins_in_window) AS logins_in_window
     FROM reasons GROUP BY agent_id, ts
     UNION ALL BY NAME
-    SELECT 'late_login:' || agent_id || ':' || (shift_start // 1000000) AS id,
-           'late_login' AS kind, 'agent:' || agent_id AS subject, agent_id,
-           ts AS raised_us, ts AS cleared_us, shift_start AS shift_start_us,
-           (ts - shift_start) / 1000000.0 AS late_by_s
-    FROM (
-        SELECT l.*, r.late_login_grace_s FROM logins l JOIN trules r ON r.team = l.team
-        WHERE l.shift_start IS NOT NULL
-        QUALIFY row_number() OVER (PARTITION BY l.agent_id, l.shift_start
-                                   ORDER BY l.ts, l.rank, l.seq) = 1
-    )
-    WHERE ts > shift_start + CAST(round(late_login_grace_s * 1000000) AS BIGINT)
+    SELECT * FROM alerts_late_login
     UNION ALL BY NAME
     SELECT 'long_away:' || agent_id || ':' || (run_start // 1000000) AS id,
            'long_away' AS kind, 'agent:' || agent_id AS subject, agent_id,
@@ -254,4 +288,5 @@ ALL_ALERTS = """
     UNION ALL BY NAME SELECT * FROM alerts_agent
     UNION ALL BY NAME SELECT * FROM alerts_sl_breach
     UNION ALL BY NAME SELECT * FROM alerts_abandon_spike
+    UNION ALL BY NAME SELECT * FROM alerts_volume_spike  -- pipeline/reference/volume_sql.py
 """

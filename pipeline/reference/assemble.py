@@ -24,11 +24,12 @@ _EVIDENCE: dict[str, tuple[str, ...]] = {
     "ultra_short_contact": ("contact_id", "queue", "conversation_s", "threshold_s"),
     "ultra_long_contact": ("contact_id", "queue", "threshold_s"),
     "abnormal_logout": ("reasons", "active_contacts", "shift_end_us", "logins_in_window"),
-    "late_login": ("shift_start_us", "late_by_s"),
+    "late_login": ("shift_start_us", "late_by_s", "not_logged_in", "absent"),
     "long_away": ("reason", "limit_s"),
     "wait_breach": ("threshold_s", "contact_id"),
     "sl_breach": ("service_level", "target", "contacts"),
     "abandon_spike": ("abandon_rate", "threshold", "contacts"),
+    "volume_spike": ("interval_start_us", "offered", "forecast", "projected", "factor"),
 }
 
 _ALERT_LIST = """

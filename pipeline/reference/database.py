@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipeline.reference import agents_sql, alerts_sql, contacts_sql, queues_sql
-from pipeline.reference.loading import load_events
+from pipeline.reference import agents_sql, alerts_sql, contacts_sql, queues_sql, volume_sql
+from pipeline.reference.loading import load_events, load_roster_table
 from pipeline.reference.rules import contact_rules_table, queue_rules_table, team_rules_tables
 from pipeline.reference.windows import Instant, window_table
 from schemas.config import Settings
@@ -32,6 +32,7 @@ def _pipeline() -> list[str]:
         *alerts_sql.AGENT_ALERTS,
         alerts_sql.QUEUE_SPANS,
         *(alerts_sql.hold_alert_sql(kind) for kind in alerts_sql.HOLD_KINDS),
+        *volume_sql.STATEMENTS,
         alerts_sql.ALL_ALERTS,
         *agents_sql.KPIS,
         *queues_sql.STATEMENTS,
@@ -57,7 +58,13 @@ class ReferenceDatabase:
         )
         self._create("crules", contact_rules_table(raw, settings))
         self._create("qrules", queue_rules_table(raw, settings))
-        for name, table in team_rules_tables(raw, settings).items():
+        forecast = volume_sql.forecast_table(settings)
+        self._create("forecast", forecast)
+        self._create("ivals", volume_sql.interval_table(raw, settings, forecast))
+        roster = load_roster_table(settings)
+        self._create("roster", roster)
+        rostered = roster.column("team").to_pylist()
+        for name, table in team_rules_tables(raw, settings, rostered).items():
             self._create(name, table)
         self._statements = _pipeline()
         self._values: dict[str, Any] = {}

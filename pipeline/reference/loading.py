@@ -3,7 +3,8 @@
 Validation is shared with the stream engine (`schemas.events.parse_event`); every valid
 event becomes one row of the `raw` table with `seq` = 0-based line index. Timestamps are
 stored as integer microseconds since the Unix epoch (UTC), so durations computed in SQL
-as `(a - b) / 1e6` equal `timedelta.total_seconds()` exactly.
+as `(a - b) / 1e6` equal `timedelta.total_seconds()` exactly. The roster of
+`[staffing] roster` (parsed with `pipeline.staffing.roster`) becomes the `roster` table.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from pipeline.staffing.roster import load_pipeline_roster
+from schemas.config import Settings
 from schemas.events import CANONICAL_RANK, InvalidEvent, parse_event
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -87,3 +90,30 @@ def load_events(lines: Iterable[bytes | str]) -> pa.Table:
             columns[name].append(None if value is None else to_micros(value))
         columns["score"].append(fields.get("score"))
     return pa.table(columns, schema=RAW_SCHEMA)
+
+
+ROSTER_SCHEMA = pa.schema(
+    [
+        ("agent_id", pa.string()),
+        ("team", pa.string()),
+        ("shift_start", pa.int64()),
+        ("shift_end", pa.int64()),
+    ]
+)
+
+
+def load_roster_table(settings: Settings) -> pa.Table:
+    """`roster`: one row per shift of `[staffing] roster` (epoch microseconds); empty when
+    no roster is configured. Raises `RosterError` for an invalid roster file."""
+    path = settings.staffing.roster
+    shifts = [] if path is None else load_pipeline_roster(path).shifts
+    rows = [
+        {
+            "agent_id": shift.agent_id,
+            "team": shift.team,
+            "shift_start": to_micros(shift.shift_start),
+            "shift_end": to_micros(shift.shift_end),
+        }
+        for shift in shifts
+    ]
+    return pa.Table.from_pylist(rows, schema=ROSTER_SCHEMA)

@@ -7,6 +7,7 @@ seconds (float), ratios 0..1.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -69,6 +70,9 @@ _QRULES_SCHEMA = pa.schema(
         ("abandon_spike_rate", pa.float64()),
         ("abandon_min_contacts", pa.int64()),
         ("abandon_hold_s", pa.float64()),
+        ("volume_spike_factor", pa.float64()),
+        ("volume_spike_min_contacts", pa.int64()),
+        ("volume_spike_min_elapsed_s", pa.float64()),
     ]
 )
 
@@ -92,6 +96,9 @@ def queue_rules_table(raw: pa.Table, settings: Settings) -> pa.Table:
                 "abandon_spike_rate": float(r.abandon_spike_rate),
                 "abandon_min_contacts": r.abandon_min_contacts,
                 "abandon_hold_s": float(r.abandon_hold_s),
+                "volume_spike_factor": float(r.volume_spike_factor),
+                "volume_spike_min_contacts": r.volume_spike_min_contacts,
+                "volume_spike_min_elapsed_s": float(r.volume_spike_min_elapsed_s),
             }
         )
     return pa.Table.from_pylist(rows, schema=_QRULES_SCHEMA)
@@ -104,6 +111,7 @@ _TRULES_SCHEMA = pa.schema(
         ("early_logout_grace_s", pa.float64()),
         ("relogin_count", pa.int64()),
         ("relogin_window_s", pa.float64()),
+        ("early_login_window_s", pa.float64()),
     ]
 )
 _TLIMITS_SCHEMA = pa.schema(
@@ -112,9 +120,12 @@ _TLIMITS_SCHEMA = pa.schema(
 _SERVES_SCHEMA = pa.schema([("team", pa.string()), ("queue", pa.string())])
 
 
-def team_rules_tables(raw: pa.Table, settings: Settings) -> dict[str, pa.Table]:
-    """`trules`, `tlimits` (long_away limit per team and reason) and `serves` (team→queue)."""
-    teams = _names_in(raw, "team", ("agent.login",)) | set(settings.teams)
+def team_rules_tables(
+    raw: pa.Table, settings: Settings, rostered: Iterable[str] = ()
+) -> dict[str, pa.Table]:
+    """`trules`, `tlimits` (long_away limit per team and reason) and `serves` (team→queue),
+    for the teams of logins, of the configuration and `rostered` (the roster's teams)."""
+    teams = _names_in(raw, "team", ("agent.login",)) | set(settings.teams) | set(rostered)
     trules: list[dict[str, Any]] = []
     limits: list[dict[str, Any]] = []
     serves: list[dict[str, Any]] = []
@@ -127,6 +138,7 @@ def team_rules_tables(raw: pa.Table, settings: Settings) -> dict[str, pa.Table]:
                 "early_logout_grace_s": float(r.early_logout_grace_s),
                 "relogin_count": r.relogin_count,
                 "relogin_window_s": float(r.relogin_window_s),
+                "early_login_window_s": float(r.early_login_window_s),
             }
         )
         limits.extend(

@@ -13,6 +13,8 @@ configured zone, default Asia/Shanghai). Times are seconds, ratios 0..1.
   scheduled does not offset another agent's absence).
 - Utilization against scheduled time = (busy + acw + ready) / paid time: the A.1
   utilization with the paid schedule instead of logged-in time as the denominator.
+- `clip_roster` cuts the shifts to a window, so both ratios can mean "so far today"
+  (the team page's schedule adherence clips to `[local midnight, now)`).
 
 CSV columns: agent_id, team, queues (`;`-separated, may be empty), shift_start, shift_end,
 breaks (`;`-separated `start/end[/reason[/unpaid]]`, may be empty). JSON: a list of shift
@@ -118,6 +120,39 @@ class Roster(BaseModel):
         return paid
 
 
+def clip_roster(roster: Roster, start: datetime, end: datetime) -> Roster:
+    """The part of every shift inside `[start, end)` (aware), e.g. today so far.
+
+    Shift and break times are cut to the window; a shift (or break) with nothing left in
+    it is dropped. Paid time of the result is the paid time scheduled in the window, so
+    `absenteeism` and `utilization_against_schedule` on it mean "so far" at `end`.
+    """
+    if start.tzinfo is None or end.tzinfo is None:
+        msg = "start and end must be timezone-aware"
+        raise ValueError(msg)
+    shifts = []
+    for shift in roster.shifts:
+        shift_start, shift_end = max(shift.shift_start, start), min(shift.shift_end, end)
+        if shift_end <= shift_start:
+            continue
+        breaks = tuple(
+            planned.model_copy(
+                update={
+                    "start": max(planned.start, shift_start),
+                    "end": min(planned.end, shift_end),
+                }
+            )
+            for planned in shift.breaks
+            if max(planned.start, shift_start) < min(planned.end, shift_end)
+        )
+        shifts.append(
+            shift.model_copy(
+                update={"shift_start": shift_start, "shift_end": shift_end, "breaks": breaks}
+            )
+        )
+    return Roster(shifts=tuple(shifts))
+
+
 def load_roster(path: str | Path) -> Roster:
     """Read a roster from `.csv` or `.json` (see the module docstring for the columns)."""
     source = Path(path)
@@ -134,6 +169,23 @@ def load_roster(path: str | Path) -> Roster:
         return _validate(source, [_csv_row(r) for r in csv.DictReader(text.splitlines())])
     msg = f"{source}: roster must be .csv or .json"
     raise RosterError(msg)
+
+
+def load_pipeline_roster(path: str | Path) -> Roster:
+    """`load_roster`, plus the check the alert pipeline needs: no agent has two shifts
+    starting at the same instant (their `late_login` alerts would share one id)."""
+    roster = load_roster(path)
+    starts: set[tuple[str, datetime]] = set()
+    for number, shift in enumerate(roster.shifts, start=1):
+        key = (shift.agent_id, shift.shift_start)
+        if key in starts:
+            msg = (
+                f"{path}: shift {number}: agent {shift.agent_id} already has a shift "
+                f"starting at {shift.shift_start.isoformat()}"
+            )
+            raise RosterError(msg)
+        starts.add(key)
+    return roster
 
 
 def _csv_row(row: Mapping[str, str | None]) -> dict[str, Any]:

@@ -14,11 +14,10 @@ from dash import no_update
 from pyworkforce.queuing import ErlangC
 
 from dashboard.app import create_app
-from dashboard.data import HistoryPoint, WallboardData
+from dashboard.data import WallboardData
 from dashboard.pages import queue, wallboard
 from dashboard.staffing_data import StaffingCache
 from dashboard.staffing_views import (
-    actuals_from_history,
     fmt_agents,
     gap_status,
     gap_text,
@@ -37,9 +36,10 @@ NOW = datetime(2026, 3, 2, 2, 30, 0, tzinfo=UTC)  # Monday 10:30 in Shanghai
 def _interval(hour: int, minute: int, gap: float | None, *, current: bool = False
               ) -> StripInterval:
     return StripInterval(
-        start=datetime(2026, 3, 2, hour, minute, tzinfo=SHANGHAI), forecast=40.0, actual=38,
-        aht_s=185.5, required=10, required_with_shrinkage=15, scheduled=8.5, staffed=None,
-        available=None, gap=gap, current=current,
+        start=datetime(2026, 3, 2, hour, minute, tzinfo=SHANGHAI), forecast=40.0,
+        reforecast=48.0 if current else None, actual=38, aht_s=185.5, required_erlang_c=10,
+        required_erlang_a=None, required=10, required_with_shrinkage=15, scheduled=8.5,
+        staffed=None, available=None, gap=gap, current=current,
     )
 
 
@@ -55,14 +55,14 @@ def test_strip_rows_format_each_interval_and_mark_the_current_one() -> None:
     rows = strip_rows([_interval(10, 0, -1.5), _interval(10, 15, None, current=True)],
                       SHANGHAI, 15, "en")
     assert rows == [
-        {"interval": "10:00–10:15", "forecast": "40.0", "actual": "38", "aht": "3:05",
-         "required": "10", "required_with_shrinkage": "15", "scheduled": "8.5",
-         "staffed": "—", "available": "—", "gap": "1.5 short", "gap_status": "red",
-         "current": ""},
-        {"interval": "10:15–10:30", "forecast": "40.0", "actual": "38", "aht": "3:05",
-         "required": "10", "required_with_shrinkage": "15", "scheduled": "8.5",
-         "staffed": "—", "available": "—", "gap": "—", "gap_status": "none",
-         "current": "1"},
+        {"interval": "10:00–10:15", "forecast": "40.0", "reforecast": "—", "actual": "38",
+         "aht": "3:05", "required_erlang_c": "10", "required_erlang_a": "—",
+         "required_with_shrinkage": "15", "scheduled": "8.5", "staffed": "—",
+         "available": "—", "gap": "1.5 short", "gap_status": "red", "current": ""},
+        {"interval": "10:15–10:30", "forecast": "40.0", "reforecast": "48.0", "actual": "38",
+         "aht": "3:05", "required_erlang_c": "10", "required_erlang_a": "—",
+         "required_with_shrinkage": "15", "scheduled": "8.5", "staffed": "—",
+         "available": "—", "gap": "—", "gap_status": "none", "current": "1"},
     ]
 
 
@@ -73,25 +73,6 @@ def test_gap_tile_sums_the_queues_with_a_forecast_and_hides_without_one() -> Non
     assert gap_tile([2.0], "en").__dict__ == {"hidden": False, "text": "2 over",
                                                 "status": "green"}
     assert gap_tile([None], "en").__dict__ == {"hidden": False, "text": "—", "status": "none"}
-
-
-def test_actuals_take_the_last_minute_of_each_interval_of_today() -> None:
-    def point(ts: str, offered: int, aht_s: float | None) -> HistoryPoint:
-        return HistoryPoint(entry_id="0-1", ts=ts,
-                            kpis={"interval": {"offered": offered, "aht_s": aht_s}})
-
-    points = [
-        point("2026-03-01T23:59:00+08:00", 99, 10.0),  # yesterday
-        point("2026-03-02T10:00:00+08:00", 1, 100.0),
-        point("2026-03-02T10:14:00+08:00", 7, 120.0),
-        point("2026-03-02T10:15:00+08:00", 2, None),
-        point("not a time", 5, 1.0),
-    ]
-    frame = actuals_from_history("claims_report", points, NOW, SHANGHAI, 15)
-    assert [
-        (r["queue"], r["interval_start"].strftime("%H:%M"), r["offered"], r["aht_s"])
-        for r in frame.iter_rows(named=True)
-    ] == [("claims_report", "10:00", 7, 120.0), ("claims_report", "10:15", 2, None)]
 
 
 @pytest.fixture
@@ -124,20 +105,35 @@ def test_queue_page_strip_shows_forecast_actual_required_and_the_gap_now(
     app = create_app(redis_url, redis_prefix, clock=lambda: NOW + timedelta(seconds=2),
                      archive_dir=archive_dir)
     with app.server.test_request_context("/"):
-        table, note = queue.staffing(1, {"queue": "claims_report", "lang": "en"})
+        body, note = queue.staffing(1, {"queue": "claims_report", "lang": "en"})
     assert note == ""
+    *caption, table = body
+    # Nothing closed today yet (day offered = interval offered in the snapshot), and no
+    # patience configured in the sample config.
+    assert [line.children for line in caption] == [
+        "Closed intervals today: actual 0.0 vs forecast 0.0 contacts; under 20 forecast so "
+        "far, the rest of today is not rescaled",
+        "Erlang C only: no patience configured ([staffing] patience_s), and the snapshot "
+        "has no waiting time of abandoned contacts to estimate one",
+    ]
+    assert [cell.children for cell in table.children[0].children.children] == [
+        "Interval", "Forecast", "Re-forecast", "Actual", "AHT", "Required (Erlang C)",
+        "To schedule", "Scheduled", "Staffed", "Available", "Gap"]
     cells = [[cell.children for cell in row.children] for row in table.children[1].children]
     counts = floor.snapshot.queues["claims_report"].agents_now
     available = counts.staffed - counts.not_ready
-    now_required, now_scheduled = _required(40, 250.0)  # the live interval's AHT is 250 s
+    # The live interval's actual and AHT come from the snapshot's interval window (52
+    # contacts, 245 s), fresher than the last history minute (10 contacts, 250 s).
+    now_required, now_scheduled = _required(40, 245.0)
     later_required, later_scheduled = _required(20, 180.0)
     gap = available - now_required
     assert (now_required, now_scheduled, counts.staffed, available) == (15, 22, 14, 11)
     assert cells == [
-        ["10:30–10:45", "40.0", "10", "4:10", str(now_required), str(now_scheduled), "—",
-         str(counts.staffed), str(available), f"{-gap} short" if gap < 0 else f"{gap} over"],
-        ["10:45–11:00", "20.0", "—", "3:00", str(later_required), str(later_scheduled), "—",
-         "—", "—", "—"],
+        ["10:30–10:45", "40.0", "40.0", "52", "4:05", str(now_required), str(now_scheduled),
+         "—", str(counts.staffed), str(available),
+         f"{-gap} short" if gap < 0 else f"{gap} over"],
+        ["10:45–11:00", "20.0", "20.0", "—", "3:00", str(later_required),
+         str(later_scheduled), "—", "—", "—", "—"],
     ]
     assert [row.className for row in table.children[1].children] == ["current", None]
 
@@ -160,16 +156,17 @@ def test_wallboard_gap_tile_sums_the_shown_queues_and_hides_without_forecast(
 ) -> None:
     floor = write_floor(redis_client, redis_keys, NOW, history_minutes=1)
     counts = floor.snapshot.queues["claims_report"].agents_now
-    gap = counts.staffed - counts.not_ready - _required(40, 180.0)[0]  # forecast AHT
+    # The tile equals the strip's current row: 40 contacts at the snapshot's interval AHT
+    # (245 s) need 15 agents; 11 are available.
+    gap = counts.staffed - counts.not_ready - _required(40, 245.0)[0]
     params = {"queues": ["claims_report", "complaints"], "lang": "en"}
     app = create_app(redis_url, redis_prefix, clock=lambda: NOW, archive_dir=archive_dir)
     with app.server.test_request_context("/"):
         text, value_class, tile_class = wallboard.staffing_gap(1, params)
-    # 11 available against the 11 required (40 contacts at the forecast AHT 180 s);
     # complaints has no history, so only claims_report counts.
-    assert gap == 0
+    assert gap == -4
     assert (text, value_class, tile_class) == (
-        "even", "value status-green", "wb-staffing-gap status-green")
+        "4 short", "value status-red", "wb-staffing-gap status-red")
     empty = create_app(redis_url, redis_prefix, clock=lambda: NOW,
                        archive_dir=archive_dir / "empty")
     with empty.server.test_request_context("/"):

@@ -113,28 +113,6 @@ def test_ticker_lists_active_alerts_critical_first() -> None:
     ]
 
 
-def _point(ts: str, interval: dict[str, float | None]) -> HistoryPoint:
-    return HistoryPoint(entry_id="0-1", ts=ts, kpis={"15m": {}, "interval": interval})
-
-
-def test_interval_table_keeps_the_last_point_of_each_interval_of_today() -> None:
-    points = [
-        _point("2026-03-01T23:59:00+08:00", {"offered": 99}),  # yesterday
-        _point("2026-03-02T10:00:00+08:00", {"offered": 3}),
-        _point("2026-03-02T10:14:00+08:00", {"offered": 12, "answered": 10, "abandoned": 2,
-                                               "service_level": 0.9, "abandon_rate": 0.1,
-                                               "asa_s": 9.5, "aht_s": None}),
-        _point("2026-03-02T10:15:00+08:00", {"offered": 1}),
-    ]
-    rows = views.interval_rows(points, NOW, SETTINGS.zone, 15)
-    assert rows == [
-        {"interval": "10:15–10:30", "offered": "1", "answered": "—", "abandoned": "—",
-         "service_level": "—", "abandon_rate": "—", "asa": "—", "aht": "—"},
-        {"interval": "10:00–10:15", "offered": "12", "answered": "10", "abandoned": "2",
-         "service_level": "90.0%", "abandon_rate": "10.0%", "asa": "0:09", "aht": "—"},
-    ]
-
-
 def test_history_series_takes_the_rolling_15_minute_values() -> None:
     series = views.history_series([
         HistoryPoint("1-0", "2026-03-02T10:00:00+08:00",
@@ -179,6 +157,20 @@ def test_anomalies_explained_in_plain_words_with_a_tip() -> None:
                    evidence={"reasons": ["active_contact", "early_logout"]})
     assert views.explain_alert(logout, SETTINGS, "en").text == (
         "Unusual logout: a contact was still active, before shift end.")
+
+
+def test_roster_late_login_explained_while_missing_when_late_and_when_absent() -> None:
+    def late(evidence: dict[str, object]) -> str:
+        alert = Alert(id="late_login:a1:1772413200", kind="late_login", severity="warning",
+                      subject="agent:a1", raised_at="2026-03-02T09:05:00+08:00",
+                      cleared_at=None, evidence=evidence)
+        return views.explain_alert(alert, SETTINGS, "en").text
+
+    start = {"shift_start": "2026-03-02T09:00:00+08:00", "not_logged_in": True}
+    assert late(start) == "Not logged in yet; the shift began at 2026-03-02 09:00:00."
+    assert late(start | {"late_by_s": 750.0}) == "Logged in 12 min 30 s after shift start."
+    assert late(start | {"absent": True}) == (
+        "Did not log in for the shift that began at 2026-03-02 09:00:00.")
 
 
 def test_alert_filters_by_kind_queue_and_team() -> None:

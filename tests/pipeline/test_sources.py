@@ -1,12 +1,20 @@
 from __future__ import annotations
 
 import gzip
+import io
 import time
 from pathlib import Path
 
 from bytewax.testing import poll_next_batch
 
-from pipeline.sources import FileReplaySource, ReplayPosition, event_epoch
+from pipeline.sources import (
+    Chunk,
+    FileReplaySource,
+    PartitionProgress,
+    ReplayPosition,
+    StdinSource,
+    event_epoch,
+)
 
 
 def _line(second: int, event_id: str) -> bytes:
@@ -27,7 +35,7 @@ def _drain(part: object) -> list[tuple[int, bytes]]:
         except StopIteration:
             return seen
         for chunk in batch:
-            seen.extend(chunk)
+            seen.extend(chunk.lines)
 
 
 def test_replay_emits_every_line_with_its_index_and_skips_blank_lines(tmp_path: Path) -> None:
@@ -53,11 +61,11 @@ def test_replay_at_speed_paces_lines_by_event_time(tmp_path: Path) -> None:
     part = FileReplaySource(path, speed=4).build_part("events", "file:events.jsonl", None)
     started = time.monotonic()
     first = poll_next_batch(part)
-    assert [seq for chunk in first for seq, _ in chunk] == [0]
+    assert [seq for chunk in first for seq, _ in chunk.lines] == [0]
     assert part.next_awake() is not None
     seqs: list[int] = []
     while len(seqs) < 2:
-        seqs += [seq for chunk in poll_next_batch(part) for seq, _ in chunk]
+        seqs += [seq for chunk in poll_next_batch(part) for seq, _ in chunk.lines]
     assert seqs == [1, 2]
     assert 0.45 <= time.monotonic() - started < 2.0
 
@@ -66,3 +74,21 @@ def test_event_epoch_reads_offset_timestamps_only() -> None:
     assert event_epoch(_line(5, "e")) == 1772413205.0
     assert event_epoch(b'{"ts": "2026-03-02T09:00:05"}') is None
     assert event_epoch(b"{broken") is None
+
+
+def test_a_file_is_one_partition_whose_progress_covers_skipped_blank_lines(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(_line(0, "e0") + b"\n\n\n")
+    part = FileReplaySource(path).build_part("events", "file:events.jsonl", None)
+    assert part.next_batch() == [
+        Chunk([(0, _line(0, "e0"))], PartitionProgress(partition=0, partitions=1, seq=2))
+    ]
+
+
+def test_stdin_reports_each_line_as_its_own_progress() -> None:
+    part = StdinSource(io.BytesIO(b"a\n\nb\n")).build("events", 0, 1)
+    assert part.next_batch() == [Chunk([(0, b"a")], PartitionProgress(seq=0))]
+    assert part.next_batch() == []
+    assert part.next_batch() == [Chunk([(2, b"b")], PartitionProgress(seq=2))]

@@ -74,3 +74,30 @@ def test_check_config_command_reports_ok_and_failure(
         f"invalid configuration:\n{bad}: teams.t1.relogin_count: "
         "Input should be greater than or equal to 2\n"
     )
+
+
+def test_check_config_reads_the_roster_and_forecast_files_the_pipeline_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "agent_id,team,queues,shift_start,shift_end,breaks\n"
+        "a1,bj_claims_a,,2026-03-02T09:00:00+08:00,2026-03-02T18:00:00+08:00,\n",
+        encoding="utf-8",
+    )
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("queue,interval_start,offered\n", encoding="utf-8")
+    config = tmp_path / "wallboard.toml"
+    config.write_text(
+        SAMPLE_CONFIG.read_text(encoding="utf-8")
+        + f'\n[staffing]\nroster = "{roster}"\nforecast = "{forecast}"\n',
+        encoding="utf-8",
+    )
+    assert main(["check-config", str(config)]) == 0
+    assert capsys.readouterr().out == (
+        f"{config}: ok (6 queues, 7 teams, time zone Asia/Shanghai, roster 1 shifts, "
+        "forecast 0 intervals)\n"
+    )
+    roster.write_text("agent_id,team\na1,t1\n", encoding="utf-8")
+    assert main(["check-config", str(config)]) == 2
+    assert capsys.readouterr().err.startswith(f"invalid configuration:\n{roster}")
