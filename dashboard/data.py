@@ -95,6 +95,10 @@ def _raw(value: Any) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode()
 
 
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
 def _stream_rows(rows: Any) -> list[tuple[str, dict[str, Any]]]:
     """XRANGE/XREVRANGE replies as (entry id, {field name: raw value})."""
     return [
@@ -124,6 +128,8 @@ def _interval_entries(rows: Any) -> list[IntervalEntry]:
             interval_start=_text(decoded.get("interval_start", b"")),
             interval_s=_text(decoded.get("interval_s", b"")),
             kpis=_raw(decoded.get("kpis", b"{}")),
+            answered_wait_s=_optional_text(decoded.get("answered_wait_s")),
+            abandoned_wait_s=_optional_text(decoded.get("abandoned_wait_s")),
         )
         for entry_id, decoded in _stream_rows(rows)
     ]

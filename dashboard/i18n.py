@@ -232,15 +232,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Erlang A patience {patience}: observed today (total wait / abandons)",
     ),
     "strip_patience_configured": (
-        "Erlang A 耐心时长 {patience}：配置值（快照不含放弃客户的等待时长，无法由今日数据估计）",
-        "Erlang A patience {patience}: configured (the snapshot has no waiting time of "
-        "abandoned contacts, so today's patience cannot be estimated)",
+        "Erlang A 耐心时长 {patience}：配置值（今日已结束时段放弃不足 {min} 通，无法估计）",
+        "Erlang A patience {patience}: configured (under {min} abandons in today's closed "
+        "intervals to estimate it)",
     ),
     "strip_erlang_c_only": (
         "仅 Erlang C：未配置耐心时长（[staffing] patience_s），"
-        "快照也不含放弃客户的等待时长",
-        "Erlang C only: no patience configured ([staffing] patience_s), and the snapshot "
-        "has no waiting time of abandoned contacts to estimate one",
+        "今日已结束时段放弃也不足 {min} 通，无法估计",
+        "Erlang C only: no patience configured ([staffing] patience_s), and under {min} "
+        "abandons in today's closed intervals to estimate one",
     ),
     # Schedule adherence (team page)
     "adherence": ("今日排班出勤（截至现在）", "Schedule adherence today (so far)"),

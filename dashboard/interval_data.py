@@ -11,6 +11,7 @@ the day or the zone changes.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -45,6 +46,9 @@ class IntervalEntry:
     interval_start: str  # RFC 3339
     interval_s: str  # seconds, as written
     kpis: bytes
+    # Waiting-time sums (seconds, as written); None in entries of a pipeline without them.
+    answered_wait_s: str | None = None
+    abandoned_wait_s: str | None = None
 
 
 def closed_interval(entry: IntervalEntry, zone: tzinfo) -> ClosedInterval | None:
@@ -63,7 +67,21 @@ def closed_interval(entry: IntervalEntry, zone: tzinfo) -> ClosedInterval | None
         return None
     if length_s <= 0 or not isinstance(kpis, dict):
         return None
-    return ClosedInterval(entry.entity_id, start, length_s, kpis)
+    answered, abandoned = _seconds(entry.answered_wait_s), _seconds(entry.abandoned_wait_s)
+    if answered is None or abandoned is None:
+        answered = abandoned = None
+    return ClosedInterval(entry.entity_id, start, length_s, kpis, answered, abandoned)
+
+
+def _seconds(text: str | None) -> float | None:
+    """A finite, non-negative number of seconds, or None (absent or unreadable)."""
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 class ClosedIntervalCache:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 
 from dashboard.format import parse_optional_ts
+from pipeline.staffing.patience import QueueWaits
 
 if TYPE_CHECKING:
     from dashboard.data import HistoryPoint
@@ -38,6 +39,10 @@ class ClosedInterval:
     start: datetime  # aware, in the configured zone
     length_s: int  # seconds (900 or 1800)
     kpis: Mapping[str, Any]  # §3 QueueKpis dict
+    # Seconds waited by the contacts answered / abandoned in the interval (None: the
+    # record predates these sums).
+    answered_wait_s: float | None = None
+    abandoned_wait_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class IntervalActuals:
     length_s: int  # seconds
     kpis: Mapping[str, Any]  # §3 QueueKpis dict
     source: IntervalSource
+    # A record's waiting-time sums (seconds); None for history and snapshot intervals.
+    answered_wait_s: float | None = None
+    abandoned_wait_s: float | None = None
 
     @property
     def end(self) -> datetime:
@@ -112,7 +120,8 @@ def today_intervals(
     }
     for start, record in records.items():
         if start < current_start and start.date() == today:
-            found[start] = IntervalActuals(start, record.length_s, record.kpis, "record")
+            found[start] = IntervalActuals(start, record.length_s, record.kpis, "record",
+                                           record.answered_wait_s, record.abandoned_wait_s)
     if current is not None:
         found[current_start] = IntervalActuals(current_start, length_s, current, "snapshot")
     return [found[start] for start in sorted(found)]
@@ -136,3 +145,27 @@ def staffing_actuals(queue: str, intervals: Sequence[IntervalActuals], zone: tzi
             "aht_s": pl.Float64,
         },
     )
+
+
+def closed_waits(intervals: Iterable[IntervalActuals]) -> QueueWaits | None:
+    """Today's waiting time of answered and abandoned contacts (seconds) and the abandons,
+    over the closed intervals whose pipeline record carries the sums; the observed
+    patience's input (`pipeline.staffing.patience`). None when no interval has them.
+
+    Intervals without sums (history or snapshot actuals, records of an older pipeline)
+    are left out whole — their abandons too — so the estimate stays a ratio over the same
+    contacts.
+    """
+    answered_s = abandoned_s = 0.0
+    abandoned = 0
+    found = False
+    for item in intervals:
+        if item.source != "record" or item.answered_wait_s is None:
+            continue
+        if item.abandoned_wait_s is None:
+            continue
+        found = True
+        answered_s += item.answered_wait_s
+        abandoned_s += item.abandoned_wait_s
+        abandoned += int(item.kpis.get("abandoned") or 0)
+    return QueueWaits(answered_s, abandoned_s, abandoned) if found else None

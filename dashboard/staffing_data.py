@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from dashboard.interval_data import queue_intervals_today
-from dashboard.interval_views import staffing_actuals
+from dashboard.interval_views import closed_waits, staffing_actuals, today_intervals
 from pipeline.staffing.archive_history import history_from_archive
 from pipeline.staffing.forecast import forecast
+from pipeline.staffing.patience import QueueWaits
 from pipeline.staffing.roster import Roster, RosterError, load_roster
 from pipeline.staffing.strip import StaffingStrip, empty_actuals, staffing_strip
 from schemas.config import Settings
@@ -105,10 +106,10 @@ def queue_strip(
     # snapshot's `interval` window (dashboard.interval_views).
     intervals = queue_intervals_today(data, queue, snapshot, now, settings)
     actuals = staffing_actuals(queue, intervals, settings.zone)
-    # No `waits`: the snapshot carries no waiting time of abandoned contacts, so Erlang A
-    # uses the configured patience (pipeline.staffing.patience).
+    # Erlang A's patience: observed over today's closed records once they hold enough
+    # abandons, else the configured one (pipeline.staffing.patience).
     return staffing_strip(queue, base, actuals, settings, now, snapshot=snapshot,
-                          roster=cache.roster(settings))
+                          roster=cache.roster(settings), waits=closed_waits(intervals))
 
 
 def current_gaps(
@@ -121,7 +122,8 @@ def current_gaps(
     """The current interval's gap of each of `queues` that has a forecast today.
 
     The same numbers as the strip's current row; the actuals come from the snapshot
-    alone (no history read), which is all the current interval and the re-forecast need.
+    alone (no history read), which is all the current interval and the re-forecast need,
+    and the patience from today's closed interval records (cached, as for the strip).
     """
     from dashboard.staffing_views import with_snapshot_interval  # noqa: PLC0415
 
@@ -135,6 +137,19 @@ def current_gaps(
             empty_actuals(settings), queue, snapshot, settings.zone, settings.interval_min
         )
         strip = staffing_strip(queue, base, actuals, settings, now, snapshot=snapshot,
-                               roster=data.staffing.roster(settings), current_only=True)
+                               roster=data.staffing.roster(settings), current_only=True,
+                               waits=_closed_waits_today(data, queue, now, settings))
         gaps.append(strip.current_gap if strip else None)
     return gaps
+
+
+def _closed_waits_today(
+    data: WallboardData, queue: str, now: datetime, settings: Settings
+) -> QueueWaits | None:
+    """`closed_waits` of `queue`'s records of today's closed intervals (before the one
+    holding `now`), as the strip computes them. Raises `DataUnavailable`."""
+    zone = settings.zone
+    records = data.closed_intervals.queue_intervals(data, queue, now.astimezone(zone).date(),
+                                                    zone)
+    return closed_waits(today_intervals(records=records, points=[], current=None, now=now,
+                                        zone=zone, interval_min=settings.interval_min))

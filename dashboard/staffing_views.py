@@ -17,6 +17,7 @@ import polars as pl
 from dashboard import format as fmt
 from dashboard.format import Status
 from dashboard.i18n import Lang, t
+from pipeline.staffing.patience import MIN_ABANDONS
 from pipeline.staffing.strip import StaffingStrip, StripInterval
 from schemas.snapshot import Snapshot
 from schemas.timefmt import parse_ts
@@ -165,9 +166,14 @@ def strip_caption(strip: StaffingStrip, min_forecast: float, lang: Lang) -> list
         )
     patience = strip.patience
     if patience is None:
-        model = t("strip_erlang_c_only", lang)
+        model = t("strip_erlang_c_only", lang, min=MIN_ABANDONS)
     else:
-        model = t(f"strip_patience_{patience.source}", lang, patience=_seconds(patience.seconds))
+        model = t(
+            f"strip_patience_{patience.source}",
+            lang,
+            patience=_seconds(patience.seconds),
+            min=MIN_ABANDONS,
+        )
     return [reforecast, model]
 
 

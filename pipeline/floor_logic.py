@@ -56,6 +56,20 @@ def new_run_id() -> str:
     return f"{math.floor(time.time() * 1000)}-{secrets.token_hex(2)}"
 
 
+# The layout of the pickled `FloorState` (engine included). Bump it whenever a change
+# makes older recovery snapshots unreadable or wrong, so that a resume refuses them with a
+# clear message instead of failing on a missing attribute in the middle of the day.
+STATE_VERSION = 2
+
+
+# What `FloorLogic.snapshot` returns in a run without a recovery store.
+NO_RECOVERY_SNAPSHOT = b""
+
+
+class RecoveryStateError(RuntimeError):
+    """A recovery snapshot this version cannot resume; the message says what to do."""
+
+
 @dataclass
 class FloorState:
     """What recovery persists: the engine plus the counters kept outside it.
@@ -71,10 +85,18 @@ class FloorState:
     pending_dead_letters: list[DeadLetter] = field(default_factory=list)
     run_id: str = field(default_factory=new_run_id)
     merger: PartitionMerger[ParsedEvent] = field(default_factory=PartitionMerger)
+    version: int = STATE_VERSION
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # Recovery snapshots taken before the merger existed load with an empty one.
-        self.__dict__.update({"merger": PartitionMerger(), **state})
+        version = state.get("version", 1)
+        if version != STATE_VERSION:
+            msg = (
+                f"the recovery snapshot has state version {version}, this wallboard reads "
+                f"version {STATE_VERSION}: start with a new --recovery-dir (today's KPIs are "
+                "rebuilt by replaying today's events, see docs/operations.md)"
+            )
+            raise RecoveryStateError(msg)
+        self.__dict__.update(state)
 
 
 class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
@@ -90,8 +112,11 @@ class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
         at_epoch: float | None,
         resume: bytes | None,
         wall_clock: Callable[[], float] = time.time,
+        *,
+        recovery: bool = True,
     ) -> None:
         self.settings = settings
+        self.recovery = recovery
         self.clock = clock
         self.at_epoch = at_epoch
         self.wall_clock = wall_clock
@@ -211,6 +236,9 @@ class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
         return datetime.fromtimestamp(self._next_tick, tz=UTC)
 
     def snapshot(self) -> bytes:
+        if not self.recovery:
+            # Nobody keeps it (see `FlowOptions.recovery`): skip pickling the floor.
+            return NO_RECOVERY_SNAPSHOT
         return pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -78,7 +78,7 @@ def stream_snapshot(
         settings,
         FileReplaySource(events, speed=0),
         TickListSink(ticks),
-        FlowOptions(clock="event", at_epoch=at.timestamp()),
+        FlowOptions(clock="event", at_epoch=at.timestamp(), recovery=False),
     )
     run_flow(flow, workers=workers)
     finals = [t for t in ticks if t.final]

@@ -459,20 +459,18 @@ class RedisStateWriter:
             staged += [f"{h.minute * 1000}-0", format_ts(h.minute, zone), dumps(h.kpis)]
         elif kind == "interval":
             r: IntervalRecord = item
-            self._stage_once(
-                pipe,
-                keys.intervals(),
-                append.token,
-                INTERVALS_MAXLEN,
-                0,
-                {
-                    "kind": r.kind,
-                    "id": r.entity_id,
-                    "interval_start": format_ts(r.interval_start, zone),
-                    "interval_s": r.interval_s,
-                    "kpis": dumps(r.kpis),
-                },
-            )
+            fields: dict[str, Any] = {
+                "kind": r.kind,
+                "id": r.entity_id,
+                "interval_start": format_ts(r.interval_start, zone),
+                "interval_s": r.interval_s,
+                "kpis": dumps(r.kpis),
+            }
+            # Queue-like records only: the waiting-time sums behind the observed patience.
+            if r.answered_wait_s is not None and r.abandoned_wait_s is not None:
+                fields["answered_wait_s"] = repr(r.answered_wait_s)
+                fields["abandoned_wait_s"] = repr(r.abandoned_wait_s)
+            self._stage_once(pipe, keys.intervals(), append.token, INTERVALS_MAXLEN, 0, fields)
         elif kind == "timeline":
             t: TimelineRecord = item
             self._stage_once(

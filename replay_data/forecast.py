@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from pipeline.staffing.forecast import forecast_schema
 from replay_data.day import plan_day
 from replay_data.staffing import ArrivalPlan
 from schemas.config import Settings
@@ -68,16 +69,7 @@ def plan_forecast(plan: ArrivalPlan, settings: Settings) -> pl.DataFrame:
             "special_factor": [1.0] * len(rows),
             "intraday_factor": [1.0] * len(rows),
         },
-        schema={
-            "queue": pl.String,
-            "date": pl.Date,
-            "interval_start": pl.Datetime("us", settings.timezone),
-            "offered": pl.Float64,
-            "aht_s": pl.Float64,
-            "level": pl.Float64,
-            "special_factor": pl.Float64,
-            "intraday_factor": pl.Float64,
-        },
+        schema=forecast_schema(settings),
     ).sort("queue", "interval_start")
 
 

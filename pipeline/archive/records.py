@@ -5,11 +5,17 @@ Queue-like kinds (queue, channel, site, all) carry the §3 `QueueKpis`; team and
 nested KPI, `not_ready_by_reason_s` (reason → seconds), is stored as a JSON string with
 sorted keys. Durations are seconds, ratios 0..1, counts integers; `interval_start` is a
 timestamp in the configured zone (default Asia/Shanghai), `interval_s` seconds.
+
+Queue-like files also keep the entry's waiting-time sums `answered_wait_s` and
+`abandoned_wait_s` (seconds; the observed caller patience's inputs, not §3 KPIs). Entries
+written before the pipeline sent them, and day files written before they were archived,
+read as null.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any, Literal, get_args
 
@@ -25,6 +31,7 @@ ARCHIVE_KINDS: tuple[ArchiveKind, ...] = get_args(ArchiveKind)
 AGENT_KINDS: frozenset[str] = frozenset({"team", "agent"})
 KEY_COLUMNS: tuple[str, ...] = ("kind", "id", "interval_start", "interval_s")
 JSON_COLUMNS: frozenset[str] = frozenset({"not_ready_by_reason_s"})
+WAIT_COLUMNS: tuple[str, ...] = ("answered_wait_s", "abandoned_wait_s")
 
 
 class RejectedInterval(ValueError):
@@ -40,6 +47,8 @@ class IntervalRecord:
     interval_start: datetime  # aware, in the configured zone
     interval_s: int
     kpis: dict[str, Any]  # column name → value, already flattened
+    # Queue-like kinds: `WAIT_COLUMNS` → seconds, or None when the entry had none.
+    waits: dict[str, float | None] = field(default_factory=dict)
 
     def local_day(self) -> date:
         """The partition: the local date of `interval_start` (its zone is the configured one)."""
@@ -52,6 +61,7 @@ class IntervalRecord:
             "interval_start": self.interval_start,
             "interval_s": self.interval_s,
             **self.kpis,
+            **self.waits,
         }
 
 
@@ -73,7 +83,8 @@ def kpi_columns(kind: str) -> tuple[str, ...]:
 
 
 def schema(kind: str, zone_name: str) -> dict[str, pl.DataType]:
-    """The Parquet columns of `kind`'s file: the key columns, then one per KPI."""
+    """The Parquet columns of `kind`'s file: the key columns, one per KPI, then (queue-like
+    kinds) the waiting-time sums."""
     columns: dict[str, pl.DataType] = {
         "kind": pl.String(),
         "id": pl.String(),
@@ -82,6 +93,8 @@ def schema(kind: str, zone_name: str) -> dict[str, pl.DataType]:
     }
     for name, info in kpi_model(kind).model_fields.items():
         columns[name] = _dtype(info.annotation)
+    if kind not in AGENT_KINDS:
+        columns.update({name: pl.Float64() for name in WAIT_COLUMNS})
     return columns
 
 
@@ -127,4 +140,20 @@ def parse_entry(fields: dict[str, str], zone: tzinfo) -> IntervalRecord:
         )
         msg = f"kpis: {problems}"
         raise RejectedInterval(msg) from None
-    return IntervalRecord(kind, entity_id, start, interval_s, _flatten(kpis))
+    waits = {} if kind in AGENT_KINDS else {name: _wait(fields, name) for name in WAIT_COLUMNS}
+    return IntervalRecord(kind, entity_id, start, interval_s, _flatten(kpis), waits)
+
+
+def _wait(fields: dict[str, str], name: str) -> float | None:
+    """A waiting-time sum (seconds, finite, ≥ 0) of the entry; None when it has none."""
+    text = fields.get(name)
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        msg = f"{name}: {text!r} is not a finite number of seconds ≥ 0"
+        raise RejectedInterval(msg)
+    return value

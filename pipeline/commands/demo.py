@@ -1,9 +1,10 @@
 """`wallboard demo`: Redis (embedded unless REDIS_URL is set), the sample day, the dashboard.
 
 With the shipped sample day the demo writes the day's arrival plan as a forecast
-(`var/sample_day.forecast.csv`) and a copy of the configuration that points
-`[staffing] forecast` at it (`var/demo_config.toml`), so the 15:00 overload burst also
-raises `volume_spike`. Ctrl-C stops the pipeline, the dashboard and the embedded Redis;
+(`var/sample_day.forecast.csv`), the day's roster (`var/sample_day.roster.csv`) and a copy
+of the configuration that points `[staffing] forecast` and `roster` at them
+(`var/demo_config.toml`), so the 15:00 overload burst also raises `volume_spike` and the
+team pages show schedule adherence. Ctrl-C stops the pipeline, the dashboard and the embedded Redis;
 nothing is left running.
 """
 
@@ -46,20 +47,28 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 def demo_config(events: Path, config: Path, var_dir: Path) -> Path:
     """The configuration the demo runs with: for the shipped sample day and a config
     without a `[staffing]` table, a copy of `config` in `var_dir` whose `[staffing]
-    forecast` is the sample day's arrival plan (written next to it); otherwise `config`."""
+    forecast` and `roster` are the sample day's arrival plan and roster (written next to
+    it); otherwise `config`."""
     text = config.read_text(encoding="utf-8")
     if events.resolve() != SAMPLE_DAY.resolve() or "staffing" in tomllib.loads(text):
         return config
     # Imported here: the simulator's planning code is only needed for the sample day.
-    from replay_data.forecast import SAMPLE_DAY as SAMPLE_ARGUMENTS  # noqa: PLC0415
-    from replay_data.forecast import day_forecast, write_forecast  # noqa: PLC0415
+    from replay_data.day import plan_day  # noqa: PLC0415
+    from replay_data.forecast import SAMPLE_DAY as DAY  # noqa: PLC0415
+    from replay_data.forecast import plan_forecast, write_forecast  # noqa: PLC0415
+    from replay_data.roster_file import write_roster  # noqa: PLC0415
 
+    settings = load_settings(config)
+    agents, plan = plan_day(settings, DAY.agents, DAY.hours, DAY.seed, DAY.start)
     forecast = (var_dir / "sample_day.forecast.csv").resolve()
-    write_forecast(day_forecast(load_settings(config), SAMPLE_ARGUMENTS), forecast)
+    write_forecast(plan_forecast(plan, settings), forecast)
+    roster = (var_dir / "sample_day.roster.csv").resolve()
+    write_roster(agents, roster, settings.zone)
     copy = var_dir / "demo_config.toml"
     # A JSON string is a valid TOML basic string (same escapes).
     copy.write_text(
-        f"{text.rstrip()}\n\n[staffing]\nforecast = {json.dumps(str(forecast))}\n",
+        f"{text.rstrip()}\n\n[staffing]\nforecast = {json.dumps(str(forecast))}\n"
+        f"roster = {json.dumps(str(roster))}\n",
         encoding="utf-8",
     )
     return copy
@@ -81,7 +90,7 @@ def _demo(args: argparse.Namespace) -> int:
     env = dict(os.environ, REDIS_URL=url)
     config = demo_config(args.events, args.config, Path("var"))
     if config != args.config:
-        print(f"Forecast: {config} (volume_spike alerts against the sample day's plan)")
+        print(f"Config: {config} (the sample day's forecast and roster)")
     cli = [sys.executable, "-m", "pipeline.cli"]
     processes: list[subprocess.Popen[bytes]] = []
     try:

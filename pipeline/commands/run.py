@@ -61,7 +61,10 @@ def _run(args: argparse.Namespace) -> int:
         clock = "event" if args.clock is None else args.clock
     try:
         flow = build_flow(
-            settings, source, RedisStateSink(url, settings), FlowOptions(clock=clock)
+            settings,
+            source,
+            RedisStateSink(url, settings),
+            FlowOptions(clock=clock, recovery=args.recovery_dir is not None),
         )
     except MaskKeyMissing as error:
         print(f"wallboard run: {error}", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +93,19 @@ def clip_into(totals: AgentTotals, segment: Segment, lo: float, hi: float) -> No
         totals.add_time(state, reason, overlap)
 
 
+@dataclass(slots=True)
+class ProvisionalReplay:
+    """The pending transitions up to absolute position `end` replayed from the final state:
+    the state after them and the segments they closed, each with the absolute position of
+    the transition that closed it (positions count every transition the agent has had
+    pending; see `AgentTimeline.finalized`)."""
+
+    end: int
+    core: AgentCore
+    segments: deque[Segment] = field(default_factory=deque)
+    closed_by: deque[int] = field(default_factory=deque)
+
+
 @dataclass
 class AgentTimeline:
     """One agent: final state, pending transitions, recent segments, counters."""
@@ -106,9 +120,22 @@ class AgentTimeline:
     logins: list[float] = field(default_factory=list)
     shift_starts: set[float] = field(default_factory=set)
     session_team: str | None = None
+    # Transitions made final so far: `pending[i]` has absolute position `finalized + i`.
+    finalized: int = 0
+    # A cache for `provisional` (not pickled): last second's replay, continued from where it
+    # stopped instead of replaying every pending transition again each second.
+    replay: ProvisionalReplay | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "replay": None}
 
     def add(self, tr: Transition) -> None:
-        bisect.insort(self.pending, tr)
+        index = bisect.bisect_right(self.pending, tr)  # where `bisect.insort` puts it
+        self.pending.insert(index, tr)
+        replay = self.replay
+        if replay is not None and self.finalized + index < replay.end:
+            # It lands among the replayed transitions: the replay no longer holds.
+            self.replay = None
 
     def take_final(self, limit: float, inclusive: bool) -> list[Transition]:
         """Remove and return pending transitions with ts < limit (<= when inclusive)."""
@@ -120,6 +147,9 @@ class AgentTimeline:
             else:
                 break
         taken, self.pending = pending[:cut], pending[cut:]
+        # The caller steps `core` through exactly these, as the replay did: the replay's
+        # state stays that of `pending[:end - finalized]` replayed from the final state.
+        self.finalized += cut
         return taken
 
     def close_segment(self, segment: Segment, calendar: LocalCalendar) -> None:
@@ -141,16 +171,35 @@ class AgentTimeline:
         """State at `now` and the segments closed by pending transitions with ts <= now.
 
         Without such transitions this is the final state itself (callers only read it);
-        otherwise a copy, replayed forward."""
-        extra: list[Segment] = []
-        if not self.pending or self.pending[0][0] > now:
-            return self.core, extra
-        core = dataclasses.replace(self.core)
-        for tr in self.pending:
-            if tr[0] > now:
-                break
-            step(core, self.agent_id, tr, extra)
-        return core, extra
+        otherwise a copy, replayed forward. The replay is kept (`self.replay`) and the next
+        call only steps the transitions it has not replayed yet: a pure speed-up, since
+        `step` is deterministic and `take_final` hands its caller the replayed transitions
+        in the same order. Results equal a replay from scratch (tests pin it)."""
+        pending = self.pending
+        if not pending or pending[0][0] > now:
+            return self.core, []
+        base = self.finalized
+        replay = self.replay
+        if replay is None or replay.end <= base or pending[replay.end - base - 1][0] > now:
+            # Nothing replayed is still pending, or `now` went back before some of it.
+            replay = self.replay = ProvisionalReplay(base, dataclasses.replace(self.core))
+        segments, closed_by = replay.segments, replay.closed_by
+        while closed_by and closed_by[0] < base:
+            # Closed by a transition made final since: it is in `self.segments` now.
+            closed_by.popleft()
+            segments.popleft()
+        core = replay.core
+        closed: list[Segment] = []
+        index = replay.end - base
+        while index < len(pending) and pending[index][0] <= now:
+            step(core, self.agent_id, pending[index], closed)
+            if closed:
+                segments.extend(closed)
+                closed_by.extend([base + index] * len(closed))
+                closed.clear()
+            index += 1
+        replay.end = base + index
+        return dataclasses.replace(core), list(segments)
 
     def totals(
         self,

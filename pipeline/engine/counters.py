@@ -23,6 +23,7 @@ QUEUE_FIELDS: tuple[str, ...] = (
     "surveys",
     "satisfied",
     "self_served",
+    "wait_abandoned_sum",
 )
 Q = {name: i for i, name in enumerate(QUEUE_FIELDS)}
 

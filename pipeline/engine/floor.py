@@ -45,6 +45,7 @@ from pipeline.engine.types import (
     TimelineRecord,
 )
 from pipeline.engine.volume_spike import VolumeSpike, elapsed_since, load_forecast
+from pipeline.engine.waiting import WaitingLine
 from schemas.config import Settings
 from schemas.events import CANONICAL_RANK, ContactSelfServed, Event, event_to_json
 from schemas.plausibility import EventTimeGate
@@ -73,7 +74,8 @@ class FloorEngine:
         # Contacts and what depends on them.
         self.contacts: dict[str, Contact] = {}
         self.expiry: list[tuple[float, int, str]] = []
-        self.in_queue: dict[str, dict[str, list[float]]] = {}
+        # Per queue: offered contacts and when they left, for in_queue / longest_wait_s.
+        self.in_queue: dict[str, WaitingLine] = {}
         self.queue_counters: dict[tuple[str | None, str], WindowedCounters] = {}
         self.rates: dict[str, QueueRates] = {}
         self.wait_breaches: dict[str, WaitBreach] = {}
@@ -178,7 +180,10 @@ class FloorEngine:
         contact.queue, contact.channel, contact.offered_ts = queue, channel, ts
         contact.last_ts = max(contact.last_ts, ts)
         self._count(queue, channel, ts, ((Q["offered"], 1),))
-        self.in_queue.setdefault(queue, {})[cid] = [ts, INF]
+        line = self.in_queue.get(queue)
+        if line is None:
+            line = self.in_queue[queue] = WaitingLine()
+        line.offered(cid, ts)
         rules = self.rules.queue(queue, channel)
         breach = self.wait_breaches.get(queue)
         if breach is None:
@@ -267,12 +272,13 @@ class FloorEngine:
                         (Q["abandoned"], 1),
                         (Q["short_abandoned"], short),
                         (Q["abandoned_in_sl"], in_sl),
+                        (Q["wait_abandoned_sum"], wait),
                     ),
                 )
                 rates.add(math.floor(ts), R_ABANDONED, R_SHORT if short else None)
-            waiting = self.in_queue.get(queue, {}).get(cid)
-            if waiting is not None:
-                waiting[1] = ts
+            line = self.in_queue.get(queue)
+            if line is not None:
+                line.left(cid, ts)
             self.wait_breaches[queue].outcome(cid, ts)
         elif kind == "contact.ended":
             transferred = cand.event.disposition == "transferred"
@@ -681,9 +687,8 @@ class FloorEngine:
             if c.last_ts < contact_from and is_settled(c)
         ]:
             del self.contacts[cid]
-        for waiting in self.in_queue.values():
-            for cid in [c for c, (_o, outcome) in waiting.items() if outcome < limit - 60]:
-                del waiting[cid]
+        for line in self.in_queue.values():
+            line.evict(limit - 60)
         self.alerts.evict(keep_day)
 
     # ---------------------------------------------------------------- output

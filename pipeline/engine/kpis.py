@@ -28,7 +28,7 @@ def queue_kpis(row: Row, in_queue: int, longest_wait_s: float | None) -> dict[st
     out: dict[str, Any] = {
         name: int(row[Q[name]])
         for name in QUEUE_FIELDS
-        if name not in {"wait_answered_sum", "handle_sum"}
+        if name not in {"wait_answered_sum", "wait_abandoned_sum", "handle_sum"}
     }
     out["service_level"] = _ratio(in_sl, sl_denominator)
     out["sl_abandons_ignored"] = _ratio(in_sl, answered)

@@ -11,18 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipeline.engine.agents import clip_into
-from pipeline.engine.alerts import export
-from pipeline.engine.counters import QUEUE_FIELDS, Row, add_rows
+from pipeline.engine.counters import QUEUE_FIELDS, Q, Row, add_rows
 from pipeline.engine.kpis import AgentTotals, agent_kpis, queue_kpis
 from pipeline.engine.types import HistoryPoint, IntervalRecord
 from schemas.snapshot import ROLLING_WINDOWS_S
 from schemas.timefmt import format_ts
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from pipeline.engine.agents import AgentCore, AgentTimeline, Segment
-    from pipeline.engine.alerts import AlertRecord
     from pipeline.engine.floor import FloorEngine
 
 NOW_STATES = ("ready", "busy", "acw", "not_ready")
@@ -59,14 +55,8 @@ def _waiting(engine: FloorEngine, now: int) -> dict[tuple[str, str], tuple[int, 
     """Per (queue, channel): contacts in queue at `now` and their earliest offered ts."""
     out: dict[tuple[str, str], tuple[int, float]] = {}
     contacts = engine.contacts
-    for queue, entries in engine.in_queue.items():
-        # Most entries are contacts already answered or abandoned (kept a minute for late
-        # events): filter them in one comprehension before the per-contact work.
-        for cid, offered in [
-            (cid, offered)
-            for cid, (offered, outcome) in entries.items()
-            if offered <= now < outcome
-        ]:
+    for queue, line in engine.in_queue.items():
+        for cid, offered in line.waiting_at(now):
             contact = contacts.get(cid)
             channel = contact.channel if contact and contact.channel else "voice"
             count, earliest = out.get((queue, channel), (0, float("inf")))
@@ -294,50 +284,6 @@ def _now_counts(cores: list[AgentCore]) -> dict[str, int]:
     return counts
 
 
-class AlertExportMemo:
-    """`alerts.export`, reusing the dict built at an earlier tick when nothing it shows
-    changed: a pure speed-up.
-
-    A snapshot lists every alert of the day (thousands on a busy floor), and formatting their
-    timestamps afresh at every 0.1 s tick was the largest cost of a short tick. An exported
-    dict depends only on the alert's fields, the zone and whether `cleared_at` is shown yet
-    at `now`; all of them are compared on every lookup, so a stale dict is never returned.
-    Snapshots share the memoised dicts (as they already shared each alert's `evidence`), so
-    consumers must not mutate them. Bounded: emptied when it outgrows `limit` entries.
-    """
-
-    def __init__(self, limit: int = 100_000) -> None:
-        self.limit = limit
-        self._memo: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
-
-    def export(self, alert: AlertRecord, zone: ZoneInfo, now: int) -> dict[str, Any]:
-        """The same dict as `alerts.export(alert, zone, now)`."""
-        cleared = alert.cleared_at
-        shown_cleared = None if cleared is None or cleared > now else cleared
-        # `evidence` by identity: the memoised dict holds it, so its id cannot be reused.
-        fields = (
-            alert.kind,
-            alert.severity,
-            alert.subject,
-            alert.raised_at,
-            shown_cleared,
-            id(alert.evidence),
-            zone,
-        )
-        hit = self._memo.get(alert.id)
-        if hit is not None and hit[0] == fields:
-            return hit[1]
-        exported = export(alert, zone, now)
-        if len(self._memo) >= self.limit:
-            self._memo.clear()
-        self._memo[alert.id] = (fields, exported)
-        return exported
-
-
-# One memo for the process: entries are checked field by field, so engines may share it.
-ALERT_EXPORTS = AlertExportMemo()
-
-
 @dataclass
 class People:
     """The agent side of a snapshot at `now` (the expensive part): agent and team entries,
@@ -430,7 +376,7 @@ def build_snapshot(engine: FloorEngine, now: int, people: People | None = None) 
         sites[site] = {**windows, "agents": agent_entry}
     agents, teams = people.agents, people.teams
     day = engine.calendar.day_start(now)
-    alerts = [ALERT_EXPORTS.export(a, zone, now) for a in engine.alerts.visible(now, day)]
+    alerts = engine.alerts.visible_exported(now, day)
     snapshot = {
         "now": format_ts(now, zone),
         "queues": queues,
@@ -502,20 +448,51 @@ def team_history_points(engine: FloorEngine, minute: int) -> list[HistoryPoint]:
     ]
 
 
+def _interval_waits(
+    engine: FloorEngine, first: int, last: int, site_of: dict[str, str]
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """`(kind, entity) → (answered_wait_s, abandoned_wait_s)` over the counter seconds
+    `first .. last`, rolled up like `queue_sections` (queue, channel, the queue's site,
+    all). Entities without answers or abandons are absent (their sums are 0)."""
+    answered_at, abandoned_at = Q["wait_answered_sum"], Q["wait_abandoned_sum"]
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for (queue, channel), counters in engine.queue_counters.items():
+        row = counters.window(first, last)
+        answered, abandoned = float(row[answered_at]), float(row[abandoned_at])
+        if not answered and not abandoned:
+            continue
+        entities = [("all", ""), ("channel", channel)]
+        if queue is not None:
+            entities.append(("queue", queue))
+            if queue in site_of:
+                entities.append(("site", site_of[queue]))
+        for entity in entities:
+            sums = out.get(entity, (0.0, 0.0))
+            out[entity] = (sums[0] + answered, sums[1] + abandoned)
+    return out
+
+
 def interval_records(engine: FloorEngine, boundary: int) -> list[IntervalRecord]:
     """Every entity's KPIs over the interval that closes at `boundary`, from decided state.
 
     Counters cover the seconds `start .. boundary - 1` (events in `[start, boundary)`);
     agent time is clipped to `[start, boundary]`. `in_queue`/`longest_wait_s` are those of
-    the interval's last second.
+    the interval's last second. Queue-like records carry the interval's waiting-time sums
+    (`answered_wait_s`, `abandoned_wait_s`, seconds) beside their §3 KPIs.
     """
     start = engine.calendar.interval_start(boundary - 1)
     length = boundary - start
     sections = queue_sections(engine, boundary - 1, ("interval",))
-    records = [IntervalRecord("all", "", start, length, sections["all"]["interval"])]
+    waits = _interval_waits(engine, start, boundary - 1, sections["site_of"])
+
+    def queue_record(kind: str, entity: str, kpis: dict[str, Any]) -> IntervalRecord:
+        answered, abandoned = waits.get((kind, entity), (0.0, 0.0))
+        return IntervalRecord(kind, entity, start, length, kpis, answered, abandoned)
+
+    records = [queue_record("all", "", sections["all"]["interval"])]
     for kind, key in (("queue", "queues"), ("channel", "channels"), ("site", "sites")):
         records.extend(
-            IntervalRecord(kind, entity, start, length, windows["interval"])
+            queue_record(kind, entity, windows["interval"])
             for entity, windows in sections[key].items()
         )
     teams: dict[str, AgentTotals] = {}

@@ -43,6 +43,13 @@ class IntervalRecord:
 
     `interval_start` is epoch seconds, `interval_s` its length (900 or 1800); `kpis` is the
     §3 dict for queue/channel/site/all, the §4 dict for team/agent.
+
+    Queue/channel/site/all records also carry the waiting time behind the interval's
+    answers and abandons, for the observed caller patience (`pipeline.staffing.patience`):
+    `answered_wait_s` / `abandoned_wait_s` sum `wait_s` (seconds, offered → outcome) of
+    the contacts answered / abandoned in the interval, attributed like `answered` and
+    `abandoned` (at the outcome event). None for team/agent records. They are not §3 KPIs,
+    so they stay out of `kpis` (whose keys the spec fixes).
     """
 
     kind: str
@@ -50,6 +57,8 @@ class IntervalRecord:
     interval_start: int
     interval_s: int
     kpis: dict[str, Any]
+    answered_wait_s: float | None = None
+    abandoned_wait_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -239,19 +239,22 @@ def _interval_start(interval_min: int, zone: str) -> pl.Expr:
     return naive.dt.replace_time_zone(zone, ambiguous="earliest").alias("interval_start")
 
 
+def forecast_schema(settings: Settings) -> dict[str, pl.DataType]:
+    """The columns of a forecast frame; `interval_start` is aware in the configured zone."""
+    return {
+        "queue": pl.String(),
+        "date": pl.Date(),
+        "interval_start": pl.Datetime("us", settings.timezone),
+        "offered": pl.Float64(),
+        "aht_s": pl.Float64(),
+        "level": pl.Float64(),
+        "special_factor": pl.Float64(),
+        "intraday_factor": pl.Float64(),
+    }
+
+
 def _empty_forecast(settings: Settings) -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "queue": pl.String,
-            "date": pl.Date,
-            "interval_start": pl.Datetime("us", settings.timezone),
-            "offered": pl.Float64,
-            "aht_s": pl.Float64,
-            "level": pl.Float64,
-            "special_factor": pl.Float64,
-            "intraday_factor": pl.Float64,
-        }
-    )
+    return pl.DataFrame(schema=forecast_schema(settings))
 
 
 def reforecast_intraday(

@@ -8,10 +8,11 @@ contacts were exposed to abandoning by the abandons seen:
     mean patience (s) = (Σ wait of answered + Σ wait of abandoned) / abandoned
 
 Every wait, answered or abandoned, is a stretch of time in which the contact could have
-abandoned; only the abandons "complete" a patience. The wallboard's §7 snapshot carries
-the answered side (`asa_s × answered`) but not the waiting time of abandoned contacts, so
-the dashboard cannot form this estimate today and uses the configured `patience_s` instead
-(see docs/kpi-semantics-addenda.md).
+abandoned; only the abandons "complete" a patience. The pipeline's closed-interval records
+(`<prefix>:intervals`) carry both sums per queue (`answered_wait_s`, `abandoned_wait_s`);
+the queue page adds up today's closed ones (`dashboard.interval_views.closed_waits`) and
+falls back to the configured `patience_s` while fewer than `MIN_ABANDONS` abandons are in
+them (see docs/kpi-semantics-addenda.md).
 """
 
 from __future__ import annotations

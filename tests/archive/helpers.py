@@ -26,15 +26,26 @@ def agent_kpis(**values: Any) -> dict[str, Any]:
 
 
 def interval_fields(
-    kind: str, entity_id: str, start: str, kpis: dict[str, Any], *, interval_s: int = 900
+    kind: str,
+    entity_id: str,
+    start: str,
+    kpis: dict[str, Any],
+    *,
+    interval_s: int = 900,
+    waits: tuple[float, float] | None = None,
 ) -> dict[str, str]:
-    return {
+    """The entry's fields; `waits` = (answered_wait_s, abandoned_wait_s) of a queue-like
+    record (None: an entry as written before the pipeline sent them)."""
+    fields = {
         "kind": kind,
         "id": entity_id,
         "interval_start": start,
         "interval_s": str(interval_s),
         "kpis": orjson.dumps(kpis).decode(),
     }
+    if waits is not None:
+        fields["answered_wait_s"], fields["abandoned_wait_s"] = (repr(w) for w in waits)
+    return fields
 
 
 class IntervalWriter:
@@ -46,10 +57,11 @@ class IntervalWriter:
 
     def add(
         self, kind: str, entity_id: str, start: str, kpis: dict[str, Any], *,
-        interval_s: int = 900,
+        interval_s: int = 900, waits: tuple[float, float] | None = None,
     ) -> str:
         """Append one entry; returns its id."""
-        fields = interval_fields(kind, entity_id, start, kpis, interval_s=interval_s)
+        fields = interval_fields(kind, entity_id, start, kpis, interval_s=interval_s,
+                                 waits=waits)
         entry_id = self.client.xadd(self.keys.intervals(), fields)  # type: ignore[arg-type]
         return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
 

@@ -58,8 +58,9 @@ def test_entries_become_one_row_each_in_their_day_and_kind_file(
     agent = agent_kpis(logged_in_s=900.0, busy_s=500.0, ready_s=400.0,
                        not_ready_by_reason_s={"lunch": 60.0, "break": 30.0}, handled=3,
                        aht_s=150.0, utilization=1.0, occupancy=0.5555)
-    writer.add("queue", "claims_report", "2026-03-02T09:00:00+08:00", claims)
-    writer.add("all", "", "2026-03-02T09:00:00+08:00", floor)
+    writer.add("queue", "claims_report", "2026-03-02T09:00:00+08:00", claims,
+               waits=(100.0, 37.5))
+    writer.add("all", "", "2026-03-02T09:00:00+08:00", floor)  # as an older pipeline wrote
     writer.add("agent", "a001", "2026-03-02T09:15:00+08:00", agent)
 
     result = archiver.poll_once()
@@ -70,10 +71,11 @@ def test_entries_become_one_row_each_in_their_day_and_kind_file(
                             day / "queue.parquet": 1}
     assert _rows(day / "queue.parquet") == [
         {"kind": "queue", "id": "claims_report", "interval_start": _at(2, 9, 0),
-         "interval_s": 900, **claims}
+         "interval_s": 900, **claims, "answered_wait_s": 100.0, "abandoned_wait_s": 37.5}
     ]
     assert _rows(day / "all.parquet") == [
-        {"kind": "all", "id": "", "interval_start": _at(2, 9, 0), "interval_s": 900, **floor}
+        {"kind": "all", "id": "", "interval_start": _at(2, 9, 0), "interval_s": 900, **floor,
+         "answered_wait_s": None, "abandoned_wait_s": None}
     ]
     assert _rows(day / "agent.parquet") == [
         {"kind": "agent", "id": "a001", "interval_start": _at(2, 9, 15), "interval_s": 900,
@@ -259,3 +261,32 @@ def test_a_day_file_from_an_older_version_gains_the_new_kpi_columns_as_null(
     assert "retired_kpi" not in frame.columns
     assert frame.select("offered", "answered", "asa_s").rows() == [(4, None, None),
                                                                     (8, 0, 3.0)]
+    assert frame.select("answered_wait_s", "abandoned_wait_s").rows() == [(None, None),
+                                                                          (None, None)]
+
+
+def test_queue_rows_keep_the_wait_sums_and_agent_rows_have_none(
+    archiver: Archiver, redis_client: redis.Redis, keys: ArchiveKeys, writer: IntervalWriter
+) -> None:
+    start = "2026-03-02T09:00:00+08:00"
+    writer.add("site", "beijing", start, queue_kpis(answered=4, abandoned=2),
+               waits=(62.5, 0.0))
+    writer.add("agent", "a001", start, agent_kpis(handled=1), waits=(1.0, 2.0))
+    bad = writer.add("queue", "q1", start, queue_kpis(abandoned=1), waits=(3.0, -1.0))
+    writer.add("queue", "q2", start, queue_kpis(abandoned=1), waits=(3.0, float("nan")))
+
+    result = archiver.poll_once()
+
+    assert (result.read, result.rejected) == (4, 2)
+    day = archiver.archive_dir / "day=2026-03-02"
+    site = pl.read_parquet(day / "site.parquet")
+    assert site.select("id", "answered_wait_s", "abandoned_wait_s").rows() == [
+        ("beijing", 62.5, 0.0)]
+    assert site.schema["abandoned_wait_s"] == pl.Float64
+    assert not {"answered_wait_s", "abandoned_wait_s"} & set(
+        pl.read_parquet(day / "agent.parquet").columns)
+    rejected = stream_fields(redis_client, keys.archive_rejected())
+    assert [(r["entry_id"], r["reason"]) for r in rejected][0] == (
+        bad, "abandoned_wait_s: '-1.0' is not a finite number of seconds ≥ 0")
+    assert rejected[1]["reason"] == (
+        "abandoned_wait_s: 'nan' is not a finite number of seconds ≥ 0")

@@ -113,8 +113,8 @@ def test_queue_page_strip_shows_forecast_actual_required_and_the_gap_now(
     assert [line.children for line in caption] == [
         "Closed intervals today: actual 0.0 vs forecast 0.0 contacts; under 20 forecast so "
         "far, the rest of today is not rescaled",
-        "Erlang C only: no patience configured ([staffing] patience_s), and the snapshot "
-        "has no waiting time of abandoned contacts to estimate one",
+        "Erlang C only: no patience configured ([staffing] patience_s), and under 10 "
+        "abandons in today's closed intervals to estimate one",
     ]
     assert [cell.children for cell in table.children[0].children.children] == [
         "Interval", "Forecast", "Re-forecast", "Actual", "AHT", "Required (Erlang C)",

@@ -41,8 +41,8 @@ def test_caption_says_how_the_rest_of_today_was_rescaled_and_which_patience() ->
     assert strip_caption(_strip(1.25, 120.0, Patience(120.0, "configured")), 20, "en") == [
         "Closed intervals today: actual 150.0 vs forecast 120.0 contacts → rest of today "
         "× 1.25",
-        "Erlang A patience 2:00 (120 s): configured (the snapshot has no waiting time of "
-        "abandoned contacts, so today's patience cannot be estimated)",
+        "Erlang A patience 2:00 (120 s): configured (under 10 abandons in today's closed "
+        "intervals to estimate it)",
     ]
     assert strip_caption(_strip(1.0, 12.0, Patience(65.0, "observed")), 20, "zh") == [
         "今日已结束时段：实际 150.0 通 / 预测 12.0 通；预测不足 20 通，余下时段不调整",
@@ -132,8 +132,8 @@ def test_queue_page_strip_rescales_the_rest_of_today_and_shows_erlang_a(
     assert [line.children for line in caption] == [
         "Closed intervals today: actual 150.0 vs forecast 120.0 contacts → rest of today "
         "× 1.25",
-        "Erlang A patience 2:00 (120 s): configured (the snapshot has no waiting time of "
-        "abandoned contacts, so today's patience cannot be estimated)",
+        "Erlang A patience 2:00 (120 s): configured (under 10 abandons in today's closed "
+        "intervals to estimate it)",
     ]
     assert [cell.children for cell in table.children[0].children.children] == [
         "Interval", "Forecast", "Re-forecast", "Actual", "AHT", "Required (Erlang C)",

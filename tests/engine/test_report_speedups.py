@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.engine.alerts import AlertRecord, export
 from pipeline.engine.counters import WindowedCounters
-from pipeline.engine.report import AlertExportMemo, _times_in_windows, window_bounds
+from pipeline.engine.report import _times_in_windows, window_bounds
 from schemas.snapshot import WINDOWS
 from tests.engine.helpers import (
     T0,
-    ZONE,
     answered,
     ended,
     login,
@@ -17,40 +15,6 @@ from tests.engine.helpers import (
     state,
     wrapup,
 )
-
-
-def test_alert_export_memo_reuses_the_dict_until_the_clearing_shows() -> None:
-    alert = AlertRecord(
-        "long_away:a1:1772413200", "long_away", "warning", "agent:a1", T0, None, {"limit_s": 900}
-    )
-    memo = AlertExportMemo()
-    first = memo.export(alert, ZONE, T0 + 10)
-    assert first == {
-        "id": "long_away:a1:1772413200",
-        "kind": "long_away",
-        "severity": "warning",
-        "subject": "agent:a1",
-        "raised_at": "2026-03-02T09:00:00+08:00",
-        "cleared_at": None,
-        "evidence": {"limit_s": 900},
-    }
-    assert memo.export(alert, ZONE, T0 + 11) is first
-    alert.cleared_at = T0 + 20
-    # Cleared later than `now`: still shown as active, the same dict.
-    assert memo.export(alert, ZONE, T0 + 19) is first
-    shown = memo.export(alert, ZONE, T0 + 20)
-    assert shown["cleared_at"] == "2026-03-02T09:00:20+08:00"
-    assert shown == export(alert, ZONE, T0 + 20)
-
-
-def test_alert_export_memo_notices_any_changed_field() -> None:
-    alert = AlertRecord("x:1", "wait_breach", "warning", "queue:q", T0, None, {"n": 1})
-    memo = AlertExportMemo()
-    memo.export(alert, ZONE, T0)
-    alert.severity = "critical"
-    assert memo.export(alert, ZONE, T0)["severity"] == "critical"
-    alert.evidence = {"n": 2}
-    assert memo.export(alert, ZONE, T0)["evidence"] == {"n": 2}
 
 
 def test_counter_windows_sum_each_span_like_window() -> None:

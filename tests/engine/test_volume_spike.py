@@ -13,7 +13,7 @@ from schemas.events import parse_event
 from schemas.staffing import StaffingSettings
 from tests.engine import volume_cases as cases
 from tests.engine.helpers import T0, at, offered, sample_settings
-from tests.engine.volume_cases import QUEUE, Case, epoch
+from tests.engine.volume_cases import QUEUE, Case, epoch, spike
 
 
 def spikes(case: Case, tmp_path: Path, now_offset: int) -> list[dict[str, Any]]:
@@ -25,31 +25,6 @@ def spikes(case: Case, tmp_path: Path, now_offset: int) -> list[dict[str, Any]]:
             engine.ingest(event, seq)
     engine.finish()
     return [a for a in engine.snapshot(T0 + now_offset)["alerts"] if a["kind"] == "volume_spike"]
-
-
-def spike(  # noqa: PLR0913, PLR0917
-    raised_s: float,
-    cleared_s: float | None,
-    offered: int,
-    forecast: float,
-    projected: float,
-    interval_s: int = 0,
-) -> dict[str, Any]:
-    return {
-        "id": f"volume_spike:{QUEUE}:{epoch(raised_s)}",
-        "kind": "volume_spike",
-        "severity": "warning",
-        "subject": f"queue:{QUEUE}",
-        "raised_at": at(raised_s),
-        "cleared_at": None if cleared_s is None else at(cleared_s),
-        "evidence": {
-            "interval_start": at(interval_s),
-            "offered": offered,
-            "forecast": forecast,
-            "projected": projected,
-            "factor": 1.5,
-        },
-    }
 
 
 def test_raised_at_the_first_offer_projecting_strictly_above_the_threshold(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import polars as pl
@@ -143,3 +144,29 @@ def shuffled_within_lateness(case: Case) -> Case:
 
 def epoch(offset_s: float) -> int:
     return T0 + int(offset_s)
+
+
+def spike(  # noqa: PLR0913, PLR0917
+    raised_s: float,
+    cleared_s: float | None,
+    offered: int,
+    forecast: float,
+    projected: float,
+    interval_s: int = 0,
+) -> dict[str, Any]:
+    """The expected volume_spike alert (§7 shape); times are offsets from T0 in seconds."""
+    return {
+        "id": f"volume_spike:{QUEUE}:{epoch(raised_s)}",
+        "kind": "volume_spike",
+        "severity": "warning",
+        "subject": f"queue:{QUEUE}",
+        "raised_at": at(raised_s),
+        "cleared_at": None if cleared_s is None else at(cleared_s),
+        "evidence": {
+            "interval_start": at(interval_s),
+            "offered": offered,
+            "forecast": forecast,
+            "projected": projected,
+            "factor": 1.5,
+        },
+    }

@@ -1,4 +1,5 @@
-"""`wallboard demo` configures the sample day's plan forecast (volume_spike alerts)."""
+"""`wallboard demo` configures the sample day's plan forecast (volume_spike alerts) and
+roster (schedule adherence, late_login from the roster)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from pipeline.commands.demo import SAMPLE_CONFIG, SAMPLE_DAY, demo_config
 from pipeline.staffing.forecast_file import read_forecast
+from pipeline.staffing.roster import load_pipeline_roster
 from schemas.config import load_settings
 
 
@@ -21,6 +23,9 @@ def test_the_sample_day_runs_with_its_plan_forecast(tmp_path: Path) -> None:
     # 6 queues × 96 intervals; claims_report's plan at 15:00 is 90.03 contacts.
     assert len(rows) == 576
     assert round(rows[("claims_report", 1772434800)], 2) == 90.03
+    assert settings.staffing.roster == str((tmp_path / "sample_day.roster.csv").resolve())
+    roster = load_pipeline_roster(settings.staffing.roster)
+    assert len(roster.shifts) == 300
 
 
 def test_other_event_files_keep_their_configuration(tmp_path: Path) -> None:

@@ -13,11 +13,14 @@ from pipeline.archive.archiver import Archiver
 from pipeline.engine import FloorEngine, IntervalRecord
 from pipeline.flow import FlowOptions, build_flow
 from pipeline.reference import reference_snapshot
+from pipeline.reference.database import ReferenceDatabase
+from pipeline.reference.windows import instant
 from pipeline.runner import feed_engine, run_flow
 from pipeline.sinks import RedisStateSink
 from pipeline.sources import FileReplaySource, open_events
 from schemas.config import Settings, load_settings
 from tests.conftest import REPO, SAMPLE_CONFIG
+from tests.pipeline.eventlogs import generate
 
 SAMPLE_DAY = REPO / "replay_data" / "sample_day.jsonl.gz"
 BOUNDARY = int(datetime.fromisoformat("2026-03-02T10:15:00+08:00").timestamp())
@@ -69,6 +72,60 @@ def test_agent_records_hold_the_whole_interval_of_time_and_its_contacts(
             before[agent_id]["interval"]["handled"],
             before[agent_id]["interval"]["aht_s"],
         )
+
+
+# The waits of every answer and abandon before $boundary, per interval of its outcome
+# second, over the reference's accepted contacts (its dedupe and acceptance rules). Intervals
+# are `sec - sec % $interval_s`: Asia/Shanghai is UTC+8, a whole number of intervals, so
+# these are the local ones.
+WAITS_SQL = """
+WITH outcome AS (
+    SELECT c.queue, c.channel, r.site, c.answered, c.wait_s,
+           c.outcome_ts // 1000000 AS sec
+    FROM contacts c JOIN qrules r ON r.queue = c.queue
+    WHERE c.outcome_ts IS NOT NULL AND c.outcome_ts // 1000000 < $boundary
+)
+SELECT CASE WHEN grouping(queue) = 0 THEN 'queue' WHEN grouping(channel) = 0 THEN 'channel'
+            WHEN grouping(site) = 0 THEN 'site' ELSE 'all' END AS kind,
+       coalesce(queue, channel, site, '') AS entity,
+       sec - sec % $interval_s AS interval_start,
+       coalesce(sum(wait_s) FILTER (WHERE answered), 0) AS answered_wait_s,
+       coalesce(sum(wait_s) FILTER (WHERE NOT answered), 0) AS abandoned_wait_s
+FROM outcome
+GROUP BY GROUPING SETS ((queue, interval_start), (channel, interval_start),
+                        (site, interval_start), (interval_start))
+"""
+
+
+@pytest.mark.parametrize("seed", [3, 11, 29])
+def test_interval_wait_sums_equal_an_independent_duckdb_query_over_the_same_events(
+    seed: int,
+) -> None:
+    # Random logs with abandons, duplicates, refused events and disorder within lateness.
+    log = generate(seed, agents=10, contacts=400, minutes=150, noise=40)
+    settings = Settings(interval_min=30)
+    engine = FloorEngine(settings)
+    feed_engine(engine, log.lines, at_epoch=log.end.timestamp())
+    engine.snapshot(int(log.end.timestamp()))
+    records = [r for r in engine.drain().intervals if r.kind not in {"team", "agent"}]
+    boundary = max(r.interval_start for r in records) + 1800
+    db = ReferenceDatabase(log.lines, settings)
+    try:
+        db.compute(instant(log.end, settings))
+        rows = db.con.execute(WAITS_SQL, {"boundary": boundary, "interval_s": 1800}).fetchall()
+    finally:
+        db.close()
+    reference = {(kind, entity, start): (a, b) for kind, entity, start, a, b in rows}
+    recorded = {
+        (r.kind, r.entity_id, r.interval_start): (r.answered_wait_s, r.abandoned_wait_s)
+        for r in records
+    }
+    # Quarter-second timestamps: both sums are exact in binary floating point.
+    assert {key: sums for key, sums in recorded.items() if sums != (0.0, 0.0)} == {
+        key: sums for key, sums in reference.items() if sums != (0.0, 0.0)
+    }
+    assert sum(b or 0.0 for (kind, _e, _s), (_a, b) in recorded.items() if kind == "all") > 0
+    assert len({start for _k, _e, start in recorded}) >= 4
 
 
 @pytest.mark.slow

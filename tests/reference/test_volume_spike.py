@@ -21,7 +21,7 @@ from schemas.staffing import StaffingSettings
 from tests.conftest import REPO
 from tests.engine import volume_cases as cases
 from tests.engine.helpers import T0_LOCAL, at, sample_settings
-from tests.engine.volume_cases import QUEUE, Case, epoch
+from tests.engine.volume_cases import Case, spike
 
 SAMPLE_DAY_FILE = REPO / "replay_data" / "sample_day.jsonl.gz"
 
@@ -33,26 +33,6 @@ def moment(offset_s: float) -> datetime:
 def spikes(case: Case, tmp_path: Path, now_offset: int) -> list[dict[str, Any]]:
     snapshot = reference_snapshot(case.lines(), moment(now_offset), case.settings(tmp_path))
     return [a for a in snapshot["alerts"] if a["kind"] == "volume_spike"]
-
-
-def spike(
-    raised_s: float, cleared_s: float | None, offered: int, forecast: float, projected: float
-) -> dict[str, Any]:
-    return {
-        "id": f"volume_spike:{QUEUE}:{epoch(raised_s)}",
-        "kind": "volume_spike",
-        "severity": "warning",
-        "subject": f"queue:{QUEUE}",
-        "raised_at": at(raised_s),
-        "cleared_at": None if cleared_s is None else at(cleared_s),
-        "evidence": {
-            "interval_start": at(0),
-            "offered": offered,
-            "forecast": forecast,
-            "projected": projected,
-            "factor": 1.5,
-        },
-    }
 
 
 def test_raised_at_the_first_offer_projecting_strictly_above_the_threshold(
