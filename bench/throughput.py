@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 
 from bench.common import Figure, clear_prefix, multi_day_file
-from pipeline.flow import build_flow
+from pipeline.flow import FlowOptions, build_flow
 from pipeline.runner import run_flow
 from pipeline.sinks import RedisStateSink
 from pipeline.sources import FileReplaySource, open_events
@@ -38,7 +38,10 @@ def flow_events_per_s(path: Path, settings: Settings, redis_url: str, lines: int
     """The full dataflow on one worker: parse, validate, dedupe, KPIs, alerts, Redis writes."""
     clear_prefix(redis_url, settings.redis_prefix)
     flow = build_flow(
-        settings, FileReplaySource(path, speed=0), RedisStateSink(redis_url, settings)
+        settings,
+        FileReplaySource(path, speed=0),
+        RedisStateSink(redis_url, settings),
+        FlowOptions(recovery=False),  # run_flow below has no recovery store
     )
     started = time.perf_counter()
     run_flow(flow, workers=1)
