@@ -324,3 +324,36 @@ def write_floor(
     write_history(client, keys, "complaints", now, settings, minutes=60)
     write_timeline(client, keys, "a001", now, settings)
     return Floor(snapshot=snapshot, settings=settings, now=now)
+
+
+def event_line(moment: datetime, body: dict[str, object], counter: list[int]) -> bytes:
+    """One event line at `moment` with the next id of `counter` (`e1`, `e2`, …)."""
+    counter[0] += 1
+    return orjson.dumps({"event_id": f"e{counter[0]}", "ts": moment.isoformat(), **body})
+
+
+def write_engine_state(
+    client: redis.Redis,
+    keys: RedisKeys,
+    settings: Settings,
+    lines: list[bytes],
+    *,
+    now: datetime,
+    last_event: datetime,
+) -> None:
+    """Feed `lines` to a real engine up to `now` and write its state as the pipeline's
+    Redis writer does (snapshot, entities, history, intervals), plus config and heartbeat."""
+    # Imported here: most dashboard tests only need the static fixtures above.
+    from pipeline.engine import FloorEngine  # noqa: PLC0415
+    from pipeline.floor_logic import Tick  # noqa: PLC0415
+    from pipeline.runner import feed_engine  # noqa: PLC0415
+    from pipeline.sinks import RedisStateWriter  # noqa: PLC0415
+
+    engine = FloorEngine(settings)
+    feed_engine(engine, lines, at_epoch=now.timestamp())
+    now_s = int(now.timestamp())
+    tick = Tick(now=now_s, snapshot=engine.snapshot(now_s), output=engine.drain(),
+                heartbeat={"last_event_ts": last_event.isoformat()})
+    RedisStateWriter(client, settings).write(tick)
+    client.set(keys.config(), settings.model_dump_json())
+    write_heartbeat(client, keys, now, settings)

@@ -15,17 +15,13 @@ from dashboard.app import create_app
 from dashboard.interval_data import IntervalEntry, closed_interval
 from dashboard.interval_views import IntervalActuals, closed_waits
 from dashboard.pages import queue
-from pipeline.engine import FloorEngine
-from pipeline.floor_logic import Tick
 from pipeline.redis_keys import RedisKeys
-from pipeline.runner import feed_engine
-from pipeline.sinks import RedisStateWriter
 from pipeline.staffing.patience import Patience, QueueWaits, queue_patience
 from pipeline.staffing.requirement import ServiceGoal, Workload, required_staff
 from schemas.config import Settings, load_settings
 from tests.archive.helpers import queue_kpis, write_archive
 from tests.conftest import SAMPLE_CONFIG
-from tests.dashboard.fixtures import write_heartbeat
+from tests.dashboard.fixtures import event_line, write_engine_state
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 2, 10, 16, 30, tzinfo=SHANGHAI)
@@ -76,11 +72,6 @@ def test_an_entry_reads_its_sums_and_a_broken_one_reads_as_none() -> None:
         assert (broken.answered_wait_s, broken.abandoned_wait_s) == (None, None)
 
 
-def _event(moment: datetime, body: dict[str, Any], n: list[int]) -> bytes:
-    n[0] += 1
-    return orjson.dumps({"event_id": f"e{n[0]}", "ts": moment.isoformat(), **body})
-
-
 def _morning() -> list[bytes]:
     """claims_report in 10:00–10:15: 10 contacts abandoned after 40 s each (400 s) and
     5 answered after 20 s each (100 s); one more offered at 10:16, still waiting."""
@@ -89,17 +80,17 @@ def _morning() -> list[bytes]:
     for i in range(15):
         contact = f"c{i}"
         offered = _at(10, 1) + timedelta(seconds=30 * i)
-        lines.append(_event(offered, {"type": "contact.offered", "contact_id": contact,
-                                      "channel": "voice", "queue": "claims_report"}, n))
+        lines.append(event_line(offered, {"type": "contact.offered", "contact_id": contact,
+                                          "channel": "voice", "queue": "claims_report"}, n))
         if i < 10:
-            lines.append(_event(offered + timedelta(seconds=40),
-                                {"type": "contact.abandoned", "contact_id": contact}, n))
+            lines.append(event_line(offered + timedelta(seconds=40),
+                                    {"type": "contact.abandoned", "contact_id": contact}, n))
         else:
-            lines.append(_event(offered + timedelta(seconds=20),
-                                {"type": "contact.answered", "contact_id": contact,
-                                 "agent_id": "a1"}, n))
-    lines.append(_event(_at(10, 16), {"type": "contact.offered", "contact_id": "late",
-                                      "channel": "voice", "queue": "claims_report"}, n))
+            lines.append(event_line(offered + timedelta(seconds=20),
+                                    {"type": "contact.answered", "contact_id": contact,
+                                     "agent_id": "a1"}, n))
+    lines.append(event_line(_at(10, 16), {"type": "contact.offered", "contact_id": "late",
+                                          "channel": "voice", "queue": "claims_report"}, n))
     return lines
 
 
@@ -111,14 +102,8 @@ def test_queue_page_strip_uses_the_patience_observed_in_todays_closed_intervals(
     settings = Settings.model_validate(
         {**load_settings(SAMPLE_CONFIG).model_dump(), "redis_prefix": redis_prefix})
     assert settings.staffing.patience_s is None
-    engine = FloorEngine(settings)
-    feed_engine(engine, _morning(), at_epoch=NOW.timestamp())
-    now_s = int(NOW.timestamp())
-    tick = Tick(now=now_s, snapshot=engine.snapshot(now_s), output=engine.drain(),
-                heartbeat={"last_event_ts": _at(10, 16).isoformat()})
-    RedisStateWriter(redis_client, settings).write(tick)  # as the pipeline writes
-    redis_client.set(redis_keys.config(), settings.model_dump_json())
-    write_heartbeat(redis_client, redis_keys, NOW, settings)
+    write_engine_state(redis_client, redis_keys, settings, _morning(),
+                       now=NOW, last_event=_at(10, 16))
     rows: Any = redis_client.xrange(redis_keys.intervals())
     [claims] = [
         {k.decode(): v.decode() for k, v in fields.items()}

@@ -18,15 +18,11 @@ from dashboard.interval_data import INTERVAL_PAGE, ClosedIntervalCache
 from dashboard.interval_views import ClosedInterval, IntervalActuals, today_intervals
 from dashboard.pages import queue
 from dashboard.views import interval_rows
-from pipeline.engine import FloorEngine
-from pipeline.floor_logic import Tick
 from pipeline.redis_keys import RedisKeys
-from pipeline.runner import feed_engine
-from pipeline.sinks import RedisStateWriter
 from schemas.config import Settings, load_settings
 from tests.archive.helpers import interval_fields, queue_kpis, write_archive
 from tests.conftest import SAMPLE_CONFIG
-from tests.dashboard.fixtures import write_heartbeat
+from tests.dashboard.fixtures import event_line, write_engine_state
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 2)
@@ -135,23 +131,18 @@ def test_record_cache_reads_back_to_an_earlier_day_then_only_new_entries(
         data.close()
 
 
-def _event(moment: datetime, body: dict[str, Any], n: list[int]) -> bytes:
-    n[0] += 1
-    return orjson.dumps({"event_id": f"e{n[0]}", "ts": moment.isoformat(), **body})
-
-
 def _one_queue_morning() -> list[bytes]:
     """claims_report: two contacts offered and abandoned in 10:00–10:15, the second in the
     interval's last minute (10:14:20), and one offered at 10:16 still waiting."""
     n = [0]
     lines = []
     for contact, offered in (("c1", _at(10, 5)), ("c2", _at(10, 14, 20))):
-        lines.append(_event(offered, {"type": "contact.offered", "contact_id": contact,
-                                      "channel": "voice", "queue": "claims_report"}, n))
-        lines.append(_event(offered + timedelta(seconds=30),
-                            {"type": "contact.abandoned", "contact_id": contact}, n))
-    lines.append(_event(_at(10, 16), {"type": "contact.offered", "contact_id": "c3",
-                                      "channel": "voice", "queue": "claims_report"}, n))
+        lines.append(event_line(offered, {"type": "contact.offered", "contact_id": contact,
+                                          "channel": "voice", "queue": "claims_report"}, n))
+        lines.append(event_line(offered + timedelta(seconds=30),
+                                {"type": "contact.abandoned", "contact_id": contact}, n))
+    lines.append(event_line(_at(10, 16), {"type": "contact.offered", "contact_id": "c3",
+                                          "channel": "voice", "queue": "claims_report"}, n))
     return lines
 
 
@@ -161,14 +152,8 @@ def test_last_minute_contacts_count_in_the_closed_interval_row_and_strip(
 ) -> None:
     settings = Settings.model_validate(
         {**load_settings(SAMPLE_CONFIG).model_dump(), "redis_prefix": redis_prefix})
-    engine = FloorEngine(settings)
-    feed_engine(engine, _one_queue_morning(), at_epoch=NOW.timestamp())
-    now_s = int(NOW.timestamp())
-    tick = Tick(now=now_s, snapshot=engine.snapshot(now_s), output=engine.drain(),
-                heartbeat={"last_event_ts": _at(10, 16).isoformat()})
-    RedisStateWriter(redis_client, settings).write(tick)  # as the pipeline writes
-    redis_client.set(redis_keys.config(), settings.model_dump_json())
-    write_heartbeat(redis_client, redis_keys, NOW, settings)
+    write_engine_state(redis_client, redis_keys, settings, _one_queue_morning(),
+                       now=NOW, last_event=_at(10, 16))
     # The history's last point of 10:00–10:15 (10:14:00) misses c2.
     last_minute = f"{int(_at(10, 14).timestamp()) * 1000}-0"
     rows: Any = redis_client.xrange(redis_keys.history("queue", "claims_report"),
