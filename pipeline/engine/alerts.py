@@ -129,18 +129,12 @@ class AlertBook:
         self._touch(alert_id)
         self.transitions.append(("cleared", export(alert, ZoneInfo(self.zone_name))))
 
-    def visible(self, now: int, day_start: int) -> list[AlertRecord]:
-        """Alerts raised by `now` that are active at `now` or were raised on `now`'s day,
-        in (raised_at, id) order."""
-        today, upto = self._visible_span(now, day_start)
-        alerts = self.alerts
-        return self._older_active(now, today) + [alerts[i] for _r, i in self.by_raised[today:upto]]
-
     def visible_exported(self, now: int, day_start: int) -> list[dict[str, Any]]:
-        """`[export(a, zone, now) for a in self.visible(now, day_start)]`, reusing the dicts
-        of an earlier call where they cannot differ (a pure speed-up: a busy day has
-        thousands of alerts, and formatting all their times at every 0.1 s tick was the
-        largest cost of a tick). Callers share the dicts and must not mutate them."""
+        """The `export` dicts of the alerts raised by `now` that are active at `now` or were
+        raised on `now`'s day, in (raised_at, id) order. Dicts of an earlier call are reused
+        where they cannot differ (a pure speed-up: a busy day has thousands of alerts, and
+        formatting all their times at every 0.1 s tick was the largest cost of a tick).
+        Callers share the dicts and must not mutate them."""
         dicts = self._shown_at(now).dicts
         today, upto = self._visible_span(now, day_start)
         older = [dicts[alert.id] for alert in self._older_active(now, today)]

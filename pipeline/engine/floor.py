@@ -193,13 +193,16 @@ class FloorEngine:
             self._volume_offered(queue, event.ts, seq, ts)
         self._resolve(contact)
 
+    def _decided(self, ts: float) -> bool:
+        """Whether time `ts` (epoch s) has already been decided (see `decided_limit`)."""
+        return ts < self.decided_limit or (self.decided_inclusive and ts == self.decided_limit)
+
     def _volume_offered(self, queue: str, moment: datetime, seq: int, ts: float) -> None:
         tracker = self.volume.get(queue)
         if tracker is None:
             tracker = self.volume[queue] = VolumeSpike(queue)
         start = self.calendar.interval_start(ts)
-        decided = ts < self.decided_limit or (self.decided_inclusive and ts == self.decided_limit)
-        tracker.offered((ts, seq, start, elapsed_since(moment, start)), decided)
+        tracker.offered((ts, seq, start, elapsed_since(moment, start)), self._decided(ts))
 
     def _candidate(self, event: Any, seq: int, ts: float) -> None:
         cid = event.contact_id
@@ -406,9 +409,7 @@ class FloorEngine:
         return shift.start, shift.end, False
 
     def _agent_work(self, contact: Contact, cand: Candidate, kind: str) -> None:
-        decided = cand.ts < self.decided_limit or (
-            self.decided_inclusive and cand.ts == self.decided_limit
-        )
+        decided = self._decided(cand.ts)
         if kind == "answered" and decided:
             # The answer came after the agent's timeline was decided past it (addendum 13).
             contact.work_untracked = True
