@@ -101,6 +101,13 @@ class ClosedIntervalCache:
         self, data: WallboardData, queue: str, today: date, zone: tzinfo
     ) -> dict[datetime, ClosedInterval]:
         """The closed intervals of `queue` on the local day `today`, by local start."""
+        return self.all_queue_intervals(data, today, zone).get(queue, {})
+
+    def all_queue_intervals(
+        self, data: WallboardData, today: date, zone: tzinfo
+    ) -> dict[str, dict[datetime, ClosedInterval]]:
+        """The closed intervals of every queue on the local day `today` (one read of the
+        stream for all of them), by queue and local start."""
         day = (today, str(zone))
         with self._lock:
             if day != self._day:
@@ -109,7 +116,7 @@ class ClosedIntervalCache:
                 self._read_back(data, today, zone)
             else:
                 self._read_new(data, today, zone)
-            return dict(self._queues.get(queue, {}))
+            return {queue: dict(records) for queue, records in self._queues.items()}
 
     def _keep(self, record: ClosedInterval) -> None:
         self._queues.setdefault(record.queue, {})[record.start] = record

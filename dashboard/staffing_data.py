@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from dashboard.interval_data import queue_intervals_today
-from dashboard.interval_views import closed_waits, staffing_actuals, today_intervals
+from dashboard.interval_views import (
+    ClosedInterval,
+    closed_waits,
+    staffing_actuals,
+    today_intervals,
+)
 from pipeline.staffing.archive_history import history_from_archive
 from pipeline.staffing.forecast import forecast
 from pipeline.staffing.patience import QueueWaits
@@ -128,28 +133,29 @@ def current_gaps(
     from dashboard.staffing_views import with_snapshot_interval  # noqa: PLC0415
 
     today = now.astimezone(settings.zone).date()
+    records: dict[str, dict[datetime, ClosedInterval]] | None = None
     gaps: list[float | None] = []
     for queue in queues:
         base = data.staffing.forecast_today(data, queue, today, settings)
         if base.is_empty():
             continue
+        if records is None:
+            records = data.closed_intervals.all_queue_intervals(data, today, settings.zone)
         actuals = with_snapshot_interval(
             empty_actuals(settings), queue, snapshot, settings.zone, settings.interval_min
         )
+        waits = _closed_waits_today(records.get(queue, {}), now, settings)
         strip = staffing_strip(queue, base, actuals, settings, now, snapshot=snapshot,
                                roster=data.staffing.roster(settings), current_only=True,
-                               waits=_closed_waits_today(data, queue, now, settings))
+                               waits=waits)
         gaps.append(strip.current_gap if strip else None)
     return gaps
 
 
 def _closed_waits_today(
-    data: WallboardData, queue: str, now: datetime, settings: Settings
+    records: dict[datetime, ClosedInterval], now: datetime, settings: Settings
 ) -> QueueWaits | None:
-    """`closed_waits` of `queue`'s records of today's closed intervals (before the one
-    holding `now`), as the strip computes them. Raises `DataUnavailable`."""
-    zone = settings.zone
-    records = data.closed_intervals.queue_intervals(data, queue, now.astimezone(zone).date(),
-                                                    zone)
+    """`closed_waits` of a queue's records of today's closed intervals (before the one
+    holding `now`), as the strip computes them."""
     return closed_waits(today_intervals(records=records, points=[], current=None, now=now,
-                                        zone=zone, interval_min=settings.interval_min))
+                                        zone=settings.zone, interval_min=settings.interval_min))
