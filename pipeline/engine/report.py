@@ -65,7 +65,8 @@ def _waiting(engine: FloorEngine, now: int) -> dict[tuple[str, str], tuple[int, 
 
 
 def queue_sections(engine: FloorEngine, now: int, names: tuple[str, ...]) -> dict[str, Any]:
-    """Queue, channel, site and all windows (KPI dicts) at `now`."""
+    """Queue, channel, site and all windows (KPI dicts) at `now`; `summed` keeps the
+    counter rows behind them by `(kind, entity)` and window (`("all", "")` for all)."""
     settings = engine.settings
     rows = _counter_windows(engine, now, names)
     waiting = _waiting(engine, now)
@@ -75,13 +76,20 @@ def queue_sections(engine: FloorEngine, now: int, names: tuple[str, ...]) -> dic
             listed.add(queue)
     listed.update(q for (q, _c), (n, _e) in waiting.items() if n > 0)
 
-    def rollup(keys: list[tuple[str | None, str]], wait_keys: list[tuple[str, str]]) -> dict:
+    summed: dict[tuple[str, str], dict[str, Row]] = {}
+
+    def rollup(
+        entity: tuple[str, str],
+        keys: list[tuple[str | None, str]],
+        wait_keys: list[tuple[str, str]],
+    ) -> dict:
         in_queue = sum(waiting[k][0] for k in wait_keys)
         earliest = min((waiting[k][1] for k in wait_keys), default=None)
         longest = None if earliest is None or not in_queue else now - earliest
         windows = {}
+        totals = summed[entity] = {}
         for name in names:
-            total = _zero()
+            total = totals[name] = _zero()
             for key in keys:
                 if key in rows:
                     add_rows(total, rows[key][name])
@@ -91,16 +99,23 @@ def queue_sections(engine: FloorEngine, now: int, names: tuple[str, ...]) -> dic
     all_keys = list(rows)
     all_wait = list(waiting)
     queues = {
-        q: rollup([k for k in all_keys if k[0] == q], [k for k in all_wait if k[0] == q])
+        q: rollup(
+            ("queue", q), [k for k in all_keys if k[0] == q], [k for k in all_wait if k[0] == q]
+        )
         for q in sorted(listed)
     }
     channels = {
-        ch: rollup([k for k in all_keys if k[1] == ch], [k for k in all_wait if k[1] == ch])
+        ch: rollup(
+            ("channel", ch),
+            [k for k in all_keys if k[1] == ch],
+            [k for k in all_wait if k[1] == ch],
+        )
         for ch in ("voice", "chat")
     }
     site_of = {q: settings.queue_site(q) for q in listed}
     sites = {
         site: rollup(
+            ("site", site),
             [k for k in all_keys if k[0] in site_of and site_of[k[0]] == site],
             [k for k in all_wait if site_of.get(k[0]) == site],
         )
@@ -110,8 +125,9 @@ def queue_sections(engine: FloorEngine, now: int, names: tuple[str, ...]) -> dic
         "queues": queues,
         "channels": channels,
         "sites": sites,
-        "all": rollup(all_keys, all_wait),
+        "all": rollup(("all", ""), all_keys, all_wait),
         "site_of": site_of,
+        "summed": summed,
     }
 
 
@@ -448,30 +464,6 @@ def team_history_points(engine: FloorEngine, minute: int) -> list[HistoryPoint]:
     ]
 
 
-def _interval_waits(
-    engine: FloorEngine, first: int, last: int, site_of: dict[str, str]
-) -> dict[tuple[str, str], tuple[float, float]]:
-    """`(kind, entity) → (answered_wait_s, abandoned_wait_s)` over the counter seconds
-    `first .. last`, rolled up like `queue_sections` (queue, channel, the queue's site,
-    all). Entities without answers or abandons are absent (their sums are 0)."""
-    answered_at, abandoned_at = Q["wait_answered_sum"], Q["wait_abandoned_sum"]
-    out: dict[tuple[str, str], tuple[float, float]] = {}
-    for (queue, channel), counters in engine.queue_counters.items():
-        row = counters.window(first, last)
-        answered, abandoned = float(row[answered_at]), float(row[abandoned_at])
-        if not answered and not abandoned:
-            continue
-        entities = [("all", ""), ("channel", channel)]
-        if queue is not None:
-            entities.append(("queue", queue))
-            if queue in site_of:
-                entities.append(("site", site_of[queue]))
-        for entity in entities:
-            sums = out.get(entity, (0.0, 0.0))
-            out[entity] = (sums[0] + answered, sums[1] + abandoned)
-    return out
-
-
 def interval_records(engine: FloorEngine, boundary: int) -> list[IntervalRecord]:
     """Every entity's KPIs over the interval that closes at `boundary`, from decided state.
 
@@ -483,11 +475,14 @@ def interval_records(engine: FloorEngine, boundary: int) -> list[IntervalRecord]
     start = engine.calendar.interval_start(boundary - 1)
     length = boundary - start
     sections = queue_sections(engine, boundary - 1, ("interval",))
-    waits = _interval_waits(engine, start, boundary - 1, sections["site_of"])
+    summed = sections["summed"]
+    answered_at, abandoned_at = Q["wait_answered_sum"], Q["wait_abandoned_sum"]
 
     def queue_record(kind: str, entity: str, kpis: dict[str, Any]) -> IntervalRecord:
-        answered, abandoned = waits.get((kind, entity), (0.0, 0.0))
-        return IntervalRecord(kind, entity, start, length, kpis, answered, abandoned)
+        row = summed[(kind, entity)]["interval"]
+        return IntervalRecord(
+            kind, entity, start, length, kpis, float(row[answered_at]), float(row[abandoned_at])
+        )
 
     records = [queue_record("all", "", sections["all"]["interval"])]
     for kind, key in (("queue", "queues"), ("channel", "channels"), ("site", "sites")):
