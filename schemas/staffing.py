@@ -67,7 +67,9 @@ class StaffingSettings(_Strict):
 
     forecast_days: Annotated[int, Field(ge=0, le=60)] = 7
     profile_weeks: Annotated[int, Field(ge=1)] = 8
-    level_days: Annotated[int, Field(ge=1)] = 14
+    level_halflife_days: Annotated[float, Field(gt=0)] = 7.0
+    weekday_prior_contacts: Annotated[float, Field(ge=0)] = 50.0
+    profile_prior_contacts: Annotated[float, Field(ge=0)] = 200.0
     level_min: Annotated[float, Field(gt=0)] = 0.5
     level_max: Annotated[float, Field(gt=0)] = 2.0
     intraday_min_forecast: Annotated[float, Field(ge=0)] = 20.0
