@@ -45,6 +45,7 @@ class ModelParameters:
     weekday_prior_contacts: float = 50.0
     profile_prior_contacts: float = 200.0
     smoothing_slots: int = 2
+    smoothing_contacts: float = 300.0
     trend: bool = True
     pooled_trend: bool = True
 
@@ -131,12 +132,18 @@ def _level(totals: FloatArray, expected: FloatArray, parameters: ModelParameters
     return max(mean_x - slope * mean_age, 0.0)
 
 
-def _smooth(profile: FloatArray, width: int) -> FloatArray:
+def _smooth(profile: FloatArray, open_slots: NDArray[np.bool_], width: int) -> FloatArray:
+    """Triangular smoothing over ±`width` slots among the open slots only (normalized
+    convolution: a closed neighbour neither receives volume nor dilutes the edge), 0 in
+    closed slots."""
+    mask = open_slots.astype(float)
     if width <= 0:
-        return profile
+        return profile * mask
     kernel = np.concatenate([np.arange(1, width + 2), np.arange(width, 0, -1)]).astype(float)
-    kernel /= kernel.sum()
-    return np.convolve(profile, kernel, mode="same")
+    size = profile.shape[0]
+    weighted = np.convolve(profile * mask, kernel)[width : width + size]
+    coverage = np.convolve(mask, kernel)[width : width + size]
+    return np.divide(weighted, coverage, out=np.zeros_like(profile), where=open_slots)
 
 
 def _normalized(values: FloatArray) -> FloatArray:
@@ -222,6 +229,9 @@ def fit_queue(
         own_shape = _normalized(rows.sum(axis=0))
         shrink = parameters.profile_prior_contacts
         mixed = (contacts * own_shape + shrink * shape_prior) / (contacts + shrink)
-        smoothed = _smooth(mixed, parameters.smoothing_slots) * center.open_slots[k]
-        profile[k] = _normalized(smoothed)
+        smoothed = _smooth(mixed, center.open_slots[k], parameters.smoothing_slots)
+        # a slot with many contacts of its own keeps its own share; sparse slots are smoothed
+        counts = rows.sum(axis=0)
+        keep = counts / (counts + parameters.smoothing_contacts)
+        profile[k] = _normalized((keep * mixed + (1.0 - keep) * smoothed) * center.open_slots[k])
     return QueueModel(level=level, window_level=window_level, weekday=weekday, profile=profile)
