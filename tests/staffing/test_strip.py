@@ -64,18 +64,10 @@ def _snapshot(
     now: str, staffed: int, not_ready: int, *, day_offered: int = 0, interval_offered: int = 0
 ) -> dict[str, Any]:
     windows: dict[str, dict[str, Any]] = {w: {} for w in ("15m", "30m", "60m", "interval", "day")}
-    queue_windows = {
-        **windows,
-        "day": {"offered": day_offered},
-        "interval": {"offered": interval_offered},
-    }
-    counts = {
-        "staffed": staffed,
-        "ready": 1,
-        "busy": staffed - not_ready - 1,
-        "acw": 0,
-        "not_ready": not_ready,
-    }
+    queue_windows = {**windows, "day": {"offered": day_offered},
+                     "interval": {"offered": interval_offered}}
+    counts = {"staffed": staffed, "ready": 1, "busy": staffed - not_ready - 1, "acw": 0,
+              "not_ready": not_ready}
     return {
         "now": now,
         "queues": {"claims_report": {**queue_windows, "site": "beijing", "agents_now": counts}},
@@ -104,22 +96,9 @@ def roster(tmp_path: Path) -> Roster:
 def _rows(strip: StaffingStrip | None) -> list[tuple[Any, ...]]:
     assert strip is not None
     return [
-        (
-            r.start.strftime("%H:%M"),
-            r.forecast,
-            r.reforecast,
-            r.actual,
-            r.aht_s,
-            r.required_erlang_c,
-            r.required_erlang_a,
-            r.required,
-            r.required_with_shrinkage,
-            r.scheduled,
-            r.staffed,
-            r.available,
-            r.gap,
-            r.current,
-        )
+        (r.start.strftime("%H:%M"), r.forecast, r.reforecast, r.actual, r.aht_s,
+         r.required_erlang_c, r.required_erlang_a, r.required, r.required_with_shrinkage,
+         r.scheduled, r.staffed, r.available, r.gap, r.current)
         for r in strip.intervals
     ]
 
@@ -128,18 +107,9 @@ def test_strip_uses_actual_aht_once_known_and_scheduled_gap_elsewhere(roster: Ro
     # 09:40: the snapshot saw 130 contacts today, 10 of them in the open 09:30 interval, so
     # 120 in the closed 09:00 interval against 100 forecast: the rest of today × 1.2.
     strip = staffing_strip(
-        "claims_report",
-        _forecast(),
-        _actuals(),
-        _settings(shrinkage=0.3),
-        _at(9, 40),
-        snapshot=_snapshot(
-            "2026-03-02T01:40:00+00:00",
-            staffed=12,
-            not_ready=2,
-            day_offered=130,
-            interval_offered=10,
-        ),
+        "claims_report", _forecast(), _actuals(), _settings(shrinkage=0.3), _at(9, 40),
+        snapshot=_snapshot("2026-03-02T01:40:00+00:00", staffed=12, not_ready=2,
+                           day_offered=130, interval_offered=10),
         roster=roster,
     )
     assert _rows(strip) == [
@@ -152,10 +122,7 @@ def test_strip_uses_actual_aht_once_known_and_scheduled_gap_elsewhere(roster: Ro
     ]
     assert strip is not None
     assert (strip.actual_so_far, strip.forecast_so_far, strip.intraday_factor) == (
-        120.0,
-        100.0,
-        1.2,
-    )
+        120.0, 100.0, 1.2)
     assert strip.patience is None
     assert strip.current_gap == -6.0
     assert current_gap(strip.intervals) == -6.0
@@ -166,10 +133,7 @@ def test_reforecast_without_snapshot_sums_the_closed_actual_rows() -> None:
     strip = staffing_strip("claims_report", _forecast(), _actuals(), settings, _at(9, 40))
     assert strip is not None
     assert (strip.actual_so_far, strip.forecast_so_far, strip.intraday_factor) == (
-        120.0,
-        100.0,
-        1.2,
-    )
+        120.0, 100.0, 1.2)
     assert [r.reforecast for r in strip.intervals] == [None, 120.0, 0.0]
 
 
@@ -178,25 +142,16 @@ def test_reforecast_waits_for_enough_forecast_so_far() -> None:
     strip = staffing_strip("claims_report", _forecast(), _actuals(), settings, _at(9, 40))
     assert strip is not None
     assert (strip.actual_so_far, strip.forecast_so_far, strip.intraday_factor) == (
-        120.0,
-        100.0,
-        1.0,
-    )
+        120.0, 100.0, 1.0)
     assert [(r.reforecast, r.required) for r in strip.intervals] == [
-        (None, 17),
-        (100.0, 14),
-        (0.0, 0),
-    ]
+        (None, 17), (100.0, 14), (0.0, 0)]
 
 
 def test_strip_without_roster_has_no_schedule_and_gap_only_now() -> None:
     strip = staffing_strip(
-        "claims_report",
-        _forecast(),
-        empty_actuals(_settings()),
-        _settings(shrinkage=0.3),
-        _at(9, 40),
-        snapshot=_snapshot("2026-03-02T01:40:00+00:00", staffed=16, not_ready=0, day_offered=100),
+        "claims_report", _forecast(), empty_actuals(_settings()), _settings(shrinkage=0.3),
+        _at(9, 40), snapshot=_snapshot("2026-03-02T01:40:00+00:00", staffed=16, not_ready=0,
+                                       day_offered=100),
     )
     assert strip is not None
     assert [(r.scheduled, r.available, r.gap) for r in strip.intervals] == [
@@ -208,62 +163,49 @@ def test_strip_without_roster_has_no_schedule_and_gap_only_now() -> None:
 
 def test_strip_shows_erlang_a_beside_erlang_c_with_the_configured_patience() -> None:
     settings = _settings(shrinkage=0.3, patience_s=300)
-    strip = staffing_strip(
-        "claims_report", _forecast(), empty_actuals(settings), settings, _at(9, 10)
-    )
+    strip = staffing_strip("claims_report", _forecast(), empty_actuals(settings), settings,
+                           _at(9, 10))
     assert strip is not None
     assert strip.patience == Patience(300.0, "configured")
     # 100 contacts / 30 min at 180 s: Erlang C 14 (pyworkforce); Erlang A with a 300 s
     # mean patience 13 (pipeline.staffing.erlang, pinned in test_erlang); the gap and the
     # agents to schedule follow Erlang A: ceil(13 / 0.7) = 19.
-    expected_a = required_staff(
-        Workload(100, 1800, 180), ServiceGoal(0.8, 20, 0.85, 0.3), patience_s=300
-    )
+    expected_a = required_staff(Workload(100, 1800, 180), ServiceGoal(0.8, 20, 0.85, 0.3),
+                                patience_s=300)
     assert (expected_a.agents, expected_a.agents_with_shrinkage) == (13, 19)
-    assert [
-        (r.required_erlang_c, r.required_erlang_a, r.required, r.required_with_shrinkage)
-        for r in strip.intervals
-    ] == [(14, 13, 13, 19), (14, 13, 13, 19), (0, 0, 0, 0)]
+    assert [(r.required_erlang_c, r.required_erlang_a, r.required, r.required_with_shrinkage)
+            for r in strip.intervals] == [(14, 13, 13, 19), (14, 13, 13, 19), (0, 0, 0, 0)]
 
 
 def test_observed_patience_replaces_the_configured_one() -> None:
     settings = _settings(shrinkage=0.3, patience_s=300)
     # (480 s answered + 300 s abandoned waiting) / 12 abandons = 65 s
     waits = QueueWaits(answered_wait_s=480.0, abandoned_wait_s=300.0, abandoned=12)
-    strip = staffing_strip(
-        "claims_report", _forecast(), empty_actuals(settings), settings, _at(9, 10), waits=waits
-    )
+    strip = staffing_strip("claims_report", _forecast(), empty_actuals(settings), settings,
+                           _at(9, 10), waits=waits)
     assert strip is not None
     assert strip.patience == Patience(65.0, "observed")
     # Erlang A, 100 contacts / 30 min at 180 s, 65 s mean patience: 12 agents, 18 to schedule
-    assert [
-        (r.required_erlang_c, r.required_erlang_a, r.required_with_shrinkage)
-        for r in strip.intervals
-    ] == [(14, 12, 18), (14, 12, 18), (0, 0, 0)]
+    assert [(r.required_erlang_c, r.required_erlang_a, r.required_with_shrinkage)
+            for r in strip.intervals] == [(14, 12, 18), (14, 12, 18), (0, 0, 0)]
 
 
 def test_current_only_keeps_the_interval_of_now_after_the_reforecast() -> None:
     settings = _settings(shrinkage=0.3)
-    strip = staffing_strip(
-        "claims_report", _forecast(), _actuals(), settings, _at(9, 40), current_only=True
-    )
+    strip = staffing_strip("claims_report", _forecast(), _actuals(), settings, _at(9, 40),
+                           current_only=True)
     assert strip is not None
     assert [(r.start, r.reforecast, r.required) for r in strip.intervals] == [
-        (_at(9, 30), 120.0, 16)
-    ]
+        (_at(9, 30), 120.0, 16)]
 
 
 def test_strip_is_none_without_forecast_for_the_queue_today() -> None:
     settings = _settings()
-    assert (
-        staffing_strip("complaints", _forecast(), empty_actuals(settings), settings, _at(9, 40))
-        is None
-    )
+    assert staffing_strip("complaints", _forecast(), empty_actuals(settings), settings,
+                          _at(9, 40)) is None
     tomorrow = datetime(2026, 3, 3, 9, 40, tzinfo=SHANGHAI)
-    assert (
-        staffing_strip("claims_report", _forecast(), empty_actuals(settings), settings, tomorrow)
-        is None
-    )
+    assert staffing_strip("claims_report", _forecast(), empty_actuals(settings), settings,
+                          tomorrow) is None
     assert current_gap([]) is None
 
 
@@ -296,9 +238,8 @@ def test_archive_history_is_empty_without_contacts() -> None:
     settings = _settings()
     assert history_from_archive("claims_report", [], [], settings).is_empty()
     empty_day = [_day(date(2026, 2, 23), 0)]
-    assert history_from_archive(
-        "claims_report", empty_day, [_slot("09:00", 0, None)], settings
-    ).is_empty()
+    assert history_from_archive("claims_report", empty_day, [_slot("09:00", 0, None)],
+                                settings).is_empty()
 
 
 def test_forecast_from_archive_history_repeats_the_same_weekday() -> None:
