@@ -8,16 +8,15 @@ Forecast frame (every interval of the forecast days that the queue has ever had 
     Asia/Shanghai), offered (forecast contacts, float), aht_s (seconds), level (ratio),
     special_factor (ratio), intraday_factor (ratio).
 
-Method:
-1. History is bucketed to the local interval grid (`interval_min`, 15 or 30) and special
-   days in the history are divided by their factor, so a holiday does not drag its
-   weekday down.
-2. Profile: mean offered per queue × day of week × interval over the last
-   `profile_weeks` weeks (days the center had any contact, from the queue's first day).
-3. Level: actual / profile over the last `level_days` days, bounded to
-   [`level_min`, `level_max`]; it carries a recent trend into the forecast.
-4. Special days in the forecast horizon multiply the forecast by their factor.
-5. `reforecast_intraday` scales the rest of today by actual / forecast so far.
+Method (`pipeline.staffing.volume_model`, explained for planners in `docs/forecast.md`):
+history is bucketed to the local interval grid (`interval_min`, 15 or 30) and each day
+divided by its special-day factor; per queue, a day-level model (weekday effect by ratio
+to a centered moving average shrunk toward all queues', a recency-weighted level
+corrected by all queues' trend) is spread over the intervals by a smoothed, shrunk intraday
+profile per weekday that is 0 in intervals the center is closed. The level is bounded to
+[`level_min`, `level_max`] × the window's mean level. Special days in the horizon
+multiply the forecast by their factor; `reforecast_intraday` scales the rest of today by
+actual / forecast so far.
 AHT: offered-weighted mean per queue × day of week × interval, falling back to the queue's
 mean over all intervals.
 """
@@ -25,7 +24,7 @@ mean over all intervals.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -200,6 +199,12 @@ def predict_volume(
         queue_first: date = window.filter(pl.col("queue") == queue)["date"].min()  # type: ignore[assignment]
         first_of_queue = (queue_first - first).days
         model = fit_queue(cube[i, first_of_queue:], weekdays[first_of_queue:], center, parameters)
+        if model.window_level > 0:
+            bounded = min(
+                max(model.level, staffing.level_min * model.window_level),
+                staffing.level_max * model.window_level,
+            )
+            model = replace(model, level=bounded)
         models.append(model)
         for j, day in enumerate(horizon):
             volume[i, j] = model.day(day.weekday(), float(special[i, j]))
@@ -240,8 +245,7 @@ def forecast(
     }
     for i, queue in enumerate(predicted.queues):
         model = predicted.models[i]
-        ratio = model.level / model.window_level if model.window_level > 0 else 1.0
-        level = min(max(ratio, settings.staffing.level_min), settings.staffing.level_max)
+        level = model.level / model.window_level if model.window_level > 0 else 1.0
         for j, day in enumerate(predicted.days):
             for slot in np.flatnonzero(predicted.active[i]):
                 rows["queue"].append(queue)

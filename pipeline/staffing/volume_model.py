@@ -8,22 +8,26 @@ slot s:
 
     forecast(q, d, s) = level(q) × weekday(q, wd(d)) × special(q, d) × profile(q, wd(d), s)
 
-- `weekday(q, k)`: the share of weekday k in the queue's weeks × 7 (mean 1 over a week),
-  from the complete 7-day blocks counted back from the origin (so a trend between weeks
-  does not leak into the weekday effect), shrunk toward the same shares of all queues
-  together with weight `weekday_prior_contacts` (contacts) against the queue's mean
-  contacts per weekday. A weekday the center is closed on has a share of 0; a short day
-  (the bank's Friday) a small one: closures and short days are learned, not configured.
-- `level(q)`: contacts per average day, exponentially weighted over the history days with
-  half-life `level_halflife_days`: Σ w_d·D_d / Σ w_d·weekday(q, wd(d)), a ratio estimator
-  that closed days barely move. It carries the recent level (a trend) into the forecast.
+- `weekday(q, k)`: mean 1 over a week; Σ day total / Σ its centered 7-day moving average
+  per weekday (ratio to moving average, so a trend does not leak into it), shrunk toward
+  the same effect of all queues together with weight `weekday_prior_contacts` (contacts)
+  against the queue's contacts behind the estimate. A weekday the center is closed on
+  gets ~0, a short day (the bank's Friday) a small effect: closures and short days are
+  learned, not configured. Weekdays without a centered average (under 10 days of
+  history) take the center's, or its shares of whole weeks.
+- `level(q)`: contacts per average day at the last history day: a straight line through
+  the weekday-adjusted days, weighted by recency (half-life `level_halflife_days`) × the
+  day's weekday effect (a closed day barely counts), read at the last day — the trend up
+  to today, not extrapolated. With `pooled_trend` the line's slope is the center's: the
+  queue's weighted mean × (center's line at the last day / center's weighted mean).
 - `profile(q, k, s)`: the share of weekday k's volume in slot s (sums to 1 over the day).
   The queue's own shares over the window are shrunk toward a prior with weight
   `profile_prior_contacts` against the queue's contacts on that weekday; the prior is the
-  queue's all-days shape re-weighted by the center's weekday-k shape (the opening hours and
-  the weekday's peaks, from all queues together). Then it is smoothed over ±30 minutes
-  (triangular kernel) and set to 0 in slots where the center had no contact on that
-  weekday in the window (closed hours), and renormalized.
+  queue's all-days shape re-weighted by the center's weekday-k shape (opening hours and
+  the weekday's peaks, from all queues). It is smoothed over ±`smoothing_slots`
+  (triangular kernel, among open slots only) except that a slot keeps
+  count / (count + `smoothing_contacts`) of its own share, and is 0 in slots where the
+  center had no contact on that weekday in the window (closed hours).
 """
 
 from __future__ import annotations
