@@ -85,7 +85,7 @@ def _block_sums(volume: FloatArray, weekdays: IntArray) -> tuple[FloatArray, flo
     return per_weekday, float(tail.sum())
 
 
-def weekday_shares(volume: FloatArray, weekdays: IntArray) -> FloatArray | None:
+def _weekday_shares(volume: FloatArray, weekdays: IntArray) -> FloatArray | None:
     """7 × (weekday's contacts / all contacts) over complete weeks; None without a week."""
     per_weekday, total = _block_sums(volume, weekdays)
     if total <= 0:
@@ -157,7 +157,9 @@ def _normalized(values: FloatArray) -> FloatArray:
 
 @dataclass(frozen=True)
 class CenterPrior:
-    """What all queues together say: weekday shares, per-weekday slot shares, open slots."""
+    """What all queues together say: weekday effects (mean 1), per-weekday slot shares, the
+    slots open on each weekday, and the level's relative trend (line at the last day /
+    recency-weighted mean; None without `parameters`)."""
 
     weekday: FloatArray
     profile: FloatArray
@@ -169,7 +171,7 @@ class CenterPrior:
         cls, volume: FloatArray, weekdays: IntArray, parameters: ModelParameters | None = None
     ) -> CenterPrior:
         """`volume`: the center's contacts per history day × slot (all queues summed)."""
-        shares = weekday_shares(volume, weekdays)
+        shares = _weekday_shares(volume, weekdays)
         effect, _ = _weekday_effect(volume.sum(axis=1), weekdays)
         if shares is not None:
             shares = np.where(np.isnan(effect), shares, effect)
@@ -212,11 +214,12 @@ def fit_queue(
         where=denominator > 0,
     )
     weekday = 7.0 * weekday / weekday.sum() if weekday.sum() > 0 else np.ones(7)
-    level = _level(totals, weekday[weekdays], parameters)
     if parameters.pooled_trend and center.trend is not None:
-        flat = replace(parameters, trend=False)
-        own_mean = _level(totals, weekday[weekdays], flat)
+        # the queue's recency-weighted mean, moved along the center's (less noisy) trend
+        own_mean = _level(totals, weekday[weekdays], replace(parameters, trend=False))
         level = own_mean * center.trend
+    else:
+        level = _level(totals, weekday[weekdays], parameters)
     flat_expected = float(weekday[weekdays].sum())
     window_level = float(totals.sum()) / flat_expected if flat_expected > 0 else 0.0
 
