@@ -31,7 +31,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from pipeline.staffing.forecast import _local_grid, predict_volume, volume_cube
+from pipeline.staffing.forecast import local_grid, predict_volume, volume_cube
 from pipeline.staffing.volume_model import FloatArray
 from schemas.config import Settings
 
@@ -132,7 +132,7 @@ def backtest(
         msg = f"horizon_days must be 1..7 (the baselines look one week back), got {horizon_days}"
         raise ValueError(msg)
     minutes = interval_min or settings.interval_min
-    grid = _local_grid(history, settings, minutes)
+    grid = local_grid(history, settings, minutes)
     offered = grid.filter(pl.col("offered") > 0)
     if offered.is_empty():
         msg = "history has no offered contact"

@@ -44,8 +44,10 @@ from schemas.config import Settings
 HISTORY_COLUMNS: tuple[str, ...] = ("queue", "interval_start", "offered", "aht_s")
 
 
-def _local_grid(history: pl.DataFrame, settings: Settings, interval_min: int) -> pl.DataFrame:
-    """(queue, date, weekday, slot, offered, aht_s) on the local interval grid."""
+def local_grid(history: pl.DataFrame, settings: Settings, interval_min: int) -> pl.DataFrame:
+    """(queue, date, slot, offered, aht_s, aht_weight, weekday) on the local interval grid
+    of `settings.timezone`: `date` the local day, `slot` minutes since local midnight //
+    `interval_min`, `offered` contacts summed, `aht_s` offered-weighted seconds."""
     missing = [c for c in HISTORY_COLUMNS if c not in history.columns]
     if missing:
         msg = f"history is missing columns {missing}; expected {list(HISTORY_COLUMNS)}"
@@ -153,7 +155,7 @@ def volume_cube(
     grid: pl.DataFrame, queues: list[str], first: date, last: date, slots: int
 ) -> FloatArray:
     """contacts[queue, day, slot] over the local days first..last (inclusive) of a
-    `_local_grid` frame; days and slots without a row are 0."""
+    `local_grid` frame; days and slots without a row are 0."""
     days = (last - first).days + 1
     cube = np.zeros((len(queues), max(days, 0), slots))
     if days <= 0:
@@ -171,7 +173,7 @@ def predict_volume(
 ) -> VolumeForecast | None:
     """Fit on the window before `start` and forecast `days` days from `start`.
 
-    `grid` is `_local_grid(history)` (offered contacts per queue, local day and slot).
+    `grid` is `local_grid(history)` (offered contacts per queue, local day and slot).
     None when the window holds no contact.
     """
     slots = 24 * 60 // interval_min
@@ -233,7 +235,7 @@ def forecast(
     """
     minutes = interval_min or settings.interval_min
     horizon = settings.staffing.forecast_days + 1 if days is None else days
-    grid = _local_grid(history, settings, minutes)
+    grid = local_grid(history, settings, minutes)
     predicted = predict_volume(grid, settings, start, horizon, minutes)
     if predicted is None:
         return _empty_forecast(settings)
