@@ -23,7 +23,6 @@ mean over all intervals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -87,21 +86,6 @@ def _weighted_aht() -> pl.Expr:
         .otherwise(pl.col("aht_s").mean())
         .alias("aht_s")
     )
-
-
-def _special_factors(pairs: Iterable[tuple[str, date]], settings: Settings) -> pl.DataFrame:
-    """(queue, date, special_factor) for the given queue-day pairs (1.0 on regular days)."""
-    rows = [
-        {"queue": q, "date": d, "special_factor": settings.staffing.special_factor(q, d)}
-        for q, d in pairs
-    ]
-    schema = {"queue": pl.String, "date": pl.Date, "special_factor": pl.Float64}
-    return pl.DataFrame(rows, schema=schema)
-
-
-def _with_special_factor(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
-    pairs = frame.select("queue", "date").unique().iter_rows()
-    return frame.join(_special_factors(pairs, settings), on=["queue", "date"], how="left")
 
 
 def _aht_profile(grid: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
