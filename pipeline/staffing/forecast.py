@@ -124,14 +124,15 @@ class VolumeForecast:
     special: FloatArray
 
 
-def model_parameters(settings: Settings) -> ModelParameters:
-    """The model's tuning from `[staffing]`; smoothing is ±30 minutes of the grid."""
+def model_parameters(settings: Settings, interval_min: int) -> ModelParameters:
+    """The model's tuning from `[staffing]`; smoothing is ±30 minutes of the
+    `interval_min`-minute grid."""
     staffing = settings.staffing
     return ModelParameters(
         level_halflife_days=staffing.level_halflife_days,
         weekday_prior_contacts=staffing.weekday_prior_contacts,
         profile_prior_contacts=staffing.profile_prior_contacts,
-        smoothing_slots=30 // settings.interval_min if settings.interval_min <= 30 else 0,
+        smoothing_slots=30 // interval_min if interval_min <= 30 else 0,
     )
 
 
@@ -175,7 +176,7 @@ def predict_volume(
     staffing = settings.staffing
     factors = np.array([[staffing.special_factor(q, d) for d in history_days] for q in queues])
     cube = volume_cube(window, queues, first, last, slots) / factors[:, :, None]
-    parameters = model_parameters(settings)
+    parameters = model_parameters(settings, interval_min)
     center = CenterPrior.from_volume(cube.sum(axis=0), weekdays, parameters)
     horizon = [start + timedelta(days=i) for i in range(days)]
     volume = np.zeros((len(queues), days, slots))
