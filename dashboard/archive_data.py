@@ -21,10 +21,12 @@ import duckdb
 
 from pipeline.archive.query import (
     AgentDay,
+    IntervalCount,
     ProfileSlot,
     QueueDay,
     agent_days,
     day_files,
+    interval_counts,
     interval_profile,
     past_days,
     queue_days,
@@ -95,6 +97,12 @@ class ArchiveData:
             ("profile", queue, first, last, zone_name), "queue", first, last,
             lambda: interval_profile(self.archive_dir, queue, first, last, zone_name=zone_name),
         )
+
+    def queue_interval_counts(self, queue: str, today: date, days: int) -> list[IntervalCount]:
+        """Every archived interval of the queue in the `days` whole days before `today`."""
+        first, last = past_days(today, days)
+        return self._cached(("intervals", queue, first, last), "queue", first, last,
+                            lambda: interval_counts(self.archive_dir, queue, first, last))
 
     def agent_days(self, agent_id: str, today: date, days: int) -> list[AgentDay]:
         """The agent's daily KPIs for the `days` whole days before `today`."""

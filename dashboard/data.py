@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from dashboard.archive_data import ArchiveData, archive_dir_from_env
 from dashboard.interval_data import ClosedIntervalCache, IntervalEntry
 from dashboard.staffing_data import StaffingCache
-from pipeline.archive.query import AgentDay, ProfileSlot, QueueDay
+from pipeline.archive.query import AgentDay, IntervalCount, ProfileSlot, QueueDay
 from pipeline.redis_keys import EntityKind, RedisKeys
 from schemas.config import Settings
 from schemas.snapshot import Alert, Heartbeat, Snapshot
@@ -334,6 +334,11 @@ class WallboardData:
                       ) -> list[ProfileSlot]:
         """The queue's typical day over the `days` whole local days before `today`."""
         return self.archive.queue_profile(queue, today, days, zone_name)
+
+    def queue_interval_counts(self, queue: str, today: date, days: int
+                              ) -> list[IntervalCount]:
+        """Every archived interval of the queue in the `days` whole days before `today`."""
+        return self.archive.queue_interval_counts(queue, today, days)
 
     def agent_days(self, agent_id: str, today: date, days: int) -> list[AgentDay]:
         """The agent's daily KPIs for the `days` whole local days before `today`."""

@@ -1,10 +1,10 @@
 """The dashboard's staffing reads: today's forecast per queue (cached per day) and the roster.
 
 The forecast of a queue for a local day (configured zone, default Asia/Shanghai) is built
-once from the archive's daily totals and typical day over the last `profile_weeks` weeks
-(`pipeline.staffing.archive_history`) and kept until the day, the settings or the archive
-answer change. The roster file of `[staffing] roster` is re-read only when its size or
-modification time changes; an unreadable roster shows no schedule.
+once from the archive's closed intervals of the last `profile_weeks` weeks
+(`pipeline.staffing.archive_history`, `docs/forecast.md`) and kept until the day, the
+settings or the archive answer change. The roster file of `[staffing] roster` is re-read
+only when its size or modification time changes; an unreadable roster shows no schedule.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dashboard.interval_views import (
     staffing_actuals,
     today_intervals,
 )
-from pipeline.staffing.archive_history import history_from_archive
+from pipeline.staffing.archive_history import history_from_intervals
 from pipeline.staffing.forecast import forecast
 from pipeline.staffing.patience import QueueWaits
 from pipeline.staffing.roster import Roster, RosterError, load_roster
@@ -54,14 +54,13 @@ class StaffingCache:
         Raises `ArchiveUnavailable` when the archive cannot be read.
         """
         span = settings.staffing.profile_weeks * 7
-        days = data.queue_days(queue, today, span)
-        slots = data.queue_profile(queue, today, span, settings.timezone) if days else []
-        key = (queue, today, settings.model_dump_json(), tuple(days), tuple(slots))
+        intervals = data.queue_interval_counts(queue, today, span)
+        key = (queue, today, settings.model_dump_json(), tuple(intervals))
         with self._lock:
             if key in self._forecasts:
                 self._forecasts.move_to_end(key)
                 return self._forecasts[key]
-        history = history_from_archive(queue, days, slots, settings)
+        history = history_from_intervals(queue, intervals, settings)
         frame = forecast(history, settings, today, days=1)
         with self._lock:
             self._forecasts[key] = frame

@@ -48,9 +48,13 @@ class StaffingSettings(_Strict):
     """Forecast and staffing parameters.
 
     - `forecast_days`: days forecast after today (today is always included).
-    - `profile_weeks`: weeks of history averaged into the day-of-week × interval profile.
-    - `level_days`: recent days compared with the profile for the level adjustment.
-    - `level_min` / `level_max`: bounds of that adjustment (ratio).
+    - `profile_weeks`: weeks of history the forecast learns from (weekday effects, level,
+      intraday profiles); see `docs/forecast.md`.
+    - `level_halflife_days`: the level's weights halve every this many days back (days).
+    - `weekday_prior_contacts` / `profile_prior_contacts`: shrinkage weights (contacts) of a
+      queue's weekday effect / intraday profile toward all queues' (small queues borrow).
+    - `level_min` / `level_max`: bounds of the recent level relative to the window's mean
+      level (ratio), a guard against a runaway trend; the frame's `level` column.
     - `intraday_min_forecast`: contacts that must have been forecast so far today before
       the rest of today is rescaled by actual / forecast (avoids rescaling on noise).
     - `intraday_min` / `intraday_max`: bounds of the intraday ratio.
@@ -67,7 +71,9 @@ class StaffingSettings(_Strict):
 
     forecast_days: Annotated[int, Field(ge=0, le=60)] = 7
     profile_weeks: Annotated[int, Field(ge=1)] = 8
-    level_days: Annotated[int, Field(ge=1)] = 14
+    level_halflife_days: Annotated[float, Field(gt=0)] = 7.0
+    weekday_prior_contacts: Annotated[float, Field(ge=0)] = 50.0
+    profile_prior_contacts: Annotated[float, Field(ge=0)] = 200.0
     level_min: Annotated[float, Field(gt=0)] = 0.5
     level_max: Annotated[float, Field(gt=0)] = 2.0
     intraday_min_forecast: Annotated[float, Field(ge=0)] = 20.0

@@ -55,6 +55,16 @@ class ProfileSlot:
 
 
 @dataclass(frozen=True)
+class IntervalCount:
+    """One archived interval of a queue: its start (epoch seconds), contacts offered and
+    the AHT (seconds) of the contacts handled in it (None when none)."""
+
+    start_s: int
+    offered: int
+    aht_s: float | None
+
+
+@dataclass(frozen=True)
 class AgentDay:
     """One local day of an agent (or team), from its closed intervals."""
 
@@ -155,6 +165,27 @@ def interval_profile(
     files = day_files(archive_dir, kind, first, last)
     rows = _rows(_PROFILE, files, {"kind": kind, "id": entity_id, "zone": zone_name})
     return [ProfileSlot(*row) for row in rows]
+
+
+_INTERVALS = f"""
+SELECT epoch(interval_start)::BIGINT AS start_s,
+       sum(offered),
+       sum(coalesce(aht_s * handled, 0)) / nullif(sum(handled), 0)
+FROM {_SOURCE}
+WHERE kind = $kind AND id = $id
+GROUP BY start_s
+ORDER BY start_s
+"""
+
+
+def interval_counts(
+    archive_dir: Path, entity_id: str, first: date, last: date, *, kind: QueueLikeKind = "queue"
+) -> list[IntervalCount]:
+    """Every archived interval of a queue (or channel/site) on the days first..last, oldest
+    first: the forecast's history, day by day and interval by interval."""
+    files = day_files(archive_dir, kind, first, last)
+    rows = _rows(_INTERVALS, files, {"kind": kind, "id": entity_id})
+    return [IntervalCount(int(start), int(offered), aht) for start, offered, aht in rows]
 
 
 _AGENT_DAYS = f"""

@@ -8,35 +8,45 @@ Forecast frame (every interval of the forecast days that the queue has ever had 
     Asia/Shanghai), offered (forecast contacts, float), aht_s (seconds), level (ratio),
     special_factor (ratio), intraday_factor (ratio).
 
-Method:
-1. History is bucketed to the local interval grid (`interval_min`, 15 or 30) and special
-   days in the history are divided by their factor, so a holiday does not drag its
-   weekday down.
-2. Profile: mean offered per queue × day of week × interval over the last
-   `profile_weeks` weeks (days the center had any contact, from the queue's first day).
-3. Level: actual / profile over the last `level_days` days, bounded to
-   [`level_min`, `level_max`]; it carries a recent trend into the forecast.
-4. Special days in the forecast horizon multiply the forecast by their factor.
-5. `reforecast_intraday` scales the rest of today by actual / forecast so far.
+Method (`pipeline.staffing.volume_model`, explained for planners in `docs/forecast.md`):
+history is bucketed to the local interval grid (`interval_min`, 15 or 30) and each day
+divided by its special-day factor; per queue, a day-level model (weekday effect by ratio
+to a centered moving average shrunk toward all queues', a recency-weighted level
+corrected by all queues' trend) is spread over the intervals by a smoothed, shrunk intraday
+profile per weekday that is 0 in intervals the center is closed. The level is bounded to
+[`level_min`, `level_max`] × the window's mean level. Special days in the horizon
+multiply the forecast by their factor; `reforecast_intraday` scales the rest of today by
+actual / forecast so far.
 AHT: offered-weighted mean per queue × day of week × interval, falling back to the queue's
 mean over all intervals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from itertools import product
+from typing import Any
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
+from pipeline.staffing.volume_model import (
+    CenterPrior,
+    FloatArray,
+    ModelParameters,
+    QueueModel,
+    fit_queue,
+)
 from schemas.config import Settings
 
 HISTORY_COLUMNS: tuple[str, ...] = ("queue", "interval_start", "offered", "aht_s")
 
 
-def _local_grid(history: pl.DataFrame, settings: Settings, interval_min: int) -> pl.DataFrame:
-    """(queue, date, weekday, slot, offered, aht_s) on the local interval grid."""
+def local_grid(history: pl.DataFrame, settings: Settings, interval_min: int) -> pl.DataFrame:
+    """(queue, date, slot, offered, aht_s, aht_weight, weekday) on the local interval grid
+    of `settings.timezone`: `date` the local day, `slot` minutes since local midnight //
+    `interval_min`, `offered` contacts summed, `aht_s` offered-weighted seconds."""
     missing = [c for c in HISTORY_COLUMNS if c not in history.columns]
     if missing:
         msg = f"history is missing columns {missing}; expected {list(HISTORY_COLUMNS)}"
@@ -78,78 +88,6 @@ def _weighted_aht() -> pl.Expr:
     )
 
 
-def _special_factors(pairs: Iterable[tuple[str, date]], settings: Settings) -> pl.DataFrame:
-    """(queue, date, special_factor) for the given queue-day pairs (1.0 on regular days)."""
-    rows = [
-        {"queue": q, "date": d, "special_factor": settings.staffing.special_factor(q, d)}
-        for q, d in pairs
-    ]
-    schema = {"queue": pl.String, "date": pl.Date, "special_factor": pl.Float64}
-    return pl.DataFrame(rows, schema=schema)
-
-
-def _with_special_factor(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
-    pairs = frame.select("queue", "date").unique().iter_rows()
-    return frame.join(_special_factors(pairs, settings), on=["queue", "date"], how="left")
-
-
-def _open_days(grid: pl.DataFrame) -> pl.DataFrame:
-    """(queue, weekday, days): days with any contact in the center since the queue's first."""
-    center_days = grid.select("date", "weekday").unique()
-    first = grid.group_by("queue").agg(pl.col("date").min().alias("first_date"))
-    return (
-        first.join(center_days, how="cross")
-        .filter(pl.col("date") >= pl.col("first_date"))
-        .group_by("queue", "weekday")
-        .agg(pl.len().alias("days"))
-    )
-
-
-def _profile(grid: pl.DataFrame) -> pl.DataFrame:
-    """(queue, weekday, slot, profile): mean special-day-normalized offered per open day."""
-    sums = grid.group_by("queue", "weekday", "slot").agg(
-        (pl.col("offered") / pl.col("special_factor")).sum().alias("offered_sum")
-    )
-    return sums.join(_open_days(grid), on=["queue", "weekday"], how="left").select(
-        "queue", "weekday", "slot", (pl.col("offered_sum") / pl.col("days")).alias("profile")
-    )
-
-
-def _levels(
-    grid: pl.DataFrame, profile: pl.DataFrame, start: date, settings: Settings
-) -> pl.DataFrame:
-    """(queue, level): recent normalized actual / profile, bounded."""
-    staffing = settings.staffing
-    recent = grid.filter(pl.col("date") >= start - timedelta(days=staffing.level_days))
-    actual = recent.group_by("queue").agg(
-        (pl.col("offered") / pl.col("special_factor")).sum().alias("actual")
-    )
-    recent_days = recent.select("date", "weekday").unique()
-    per_weekday = profile.group_by("queue", "weekday").agg(pl.col("profile").sum())
-    expected = (
-        per_weekday.join(recent_days, on="weekday", how="inner")
-        .group_by("queue")
-        .agg(pl.col("profile").sum().alias("expected"))
-    )
-    return (
-        profile.select("queue")
-        .unique()
-        .join(actual, on="queue", how="left")
-        .join(expected, on="queue", how="left")
-        .select(
-            "queue",
-            pl.when(pl.col("expected") > 0)
-            .then(
-                (pl.col("actual").fill_null(0.0) / pl.col("expected")).clip(
-                    staffing.level_min, staffing.level_max
-                )
-            )
-            .otherwise(1.0)
-            .alias("level"),
-        )
-    )
-
-
 def _aht_profile(grid: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     weighted = grid.filter(pl.col("aht_s").is_not_null())
     per_slot = weighted.group_by("queue", "weekday", "slot").agg(
@@ -167,6 +105,107 @@ def _aht_profile(grid: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return per_slot, per_queue
 
 
+@dataclass(frozen=True)
+class VolumeForecast:
+    """Forecast contacts per queue × horizon day × local slot, and what produced it.
+
+    `volume[i, j, s]`: queue `queues[i]`, day `days[j]` (local dates), slot s (minutes
+    since local midnight // `interval_min`). `active[i, s]`: the queue had a contact in
+    slot s in the window (the forecast frame lists only those slots). `models[i]`: the
+    fitted day-level and profile model; `special[i, j]`: the calendar factor applied.
+    """
+
+    queues: list[str]
+    days: list[date]
+    interval_min: int
+    volume: FloatArray
+    active: NDArray[np.bool_]
+    models: list[QueueModel]
+    special: FloatArray
+
+
+def model_parameters(settings: Settings, interval_min: int) -> ModelParameters:
+    """The model's tuning from `[staffing]`; smoothing is ±30 minutes of the
+    `interval_min`-minute grid."""
+    staffing = settings.staffing
+    return ModelParameters(
+        level_halflife_days=staffing.level_halflife_days,
+        weekday_prior_contacts=staffing.weekday_prior_contacts,
+        profile_prior_contacts=staffing.profile_prior_contacts,
+        smoothing_slots=30 // interval_min if interval_min <= 30 else 0,
+    )
+
+
+def volume_cube(
+    grid: pl.DataFrame, queues: list[str], first: date, last: date, slots: int
+) -> FloatArray:
+    """contacts[queue, day, slot] over the local days first..last (inclusive) of a
+    `local_grid` frame; days and slots without a row are 0."""
+    days = (last - first).days + 1
+    cube = np.zeros((len(queues), max(days, 0), slots))
+    if days <= 0:
+        return cube
+    index = {q: i for i, q in enumerate(queues)}
+    rows = grid.filter((pl.col("date") >= first) & (pl.col("date") <= last))
+    for queue, day, slot, offered in rows.select("queue", "date", "slot", "offered").iter_rows():
+        if queue in index and 0 <= slot < slots:
+            cube[index[queue], (day - first).days, slot] += offered
+    return cube
+
+
+def predict_volume(
+    grid: pl.DataFrame, settings: Settings, start: date, days: int, interval_min: int
+) -> VolumeForecast | None:
+    """Fit on the window before `start` and forecast `days` days from `start`.
+
+    `grid` is `local_grid(history)` (offered contacts per queue, local day and slot).
+    None when the window holds no contact.
+    """
+    slots = 24 * 60 // interval_min
+    window_start = start - timedelta(weeks=settings.staffing.profile_weeks)
+    window = grid.filter(
+        (pl.col("date") < start) & (pl.col("date") >= window_start) & (pl.col("offered") > 0)
+    )
+    if window.is_empty():
+        return None
+    queues = sorted(window["queue"].unique().to_list())
+    first: date = window["date"].min()  # type: ignore[assignment]
+    last = start - timedelta(days=1)
+    history_days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    weekdays = np.array([d.weekday() for d in history_days], dtype=np.int64)
+    staffing = settings.staffing
+    factors = np.array([[staffing.special_factor(q, d) for d in history_days] for q in queues])
+    cube = volume_cube(window, queues, first, last, slots) / factors[:, :, None]
+    parameters = model_parameters(settings, interval_min)
+    center = CenterPrior.from_volume(cube.sum(axis=0), weekdays, parameters)
+    horizon = [start + timedelta(days=i) for i in range(days)]
+    volume = np.zeros((len(queues), days, slots))
+    special = np.array([[staffing.special_factor(q, d) for d in horizon] for q in queues])
+    models = []
+    for i, queue in enumerate(queues):
+        queue_first: date = window.filter(pl.col("queue") == queue)["date"].min()  # type: ignore[assignment]
+        first_of_queue = (queue_first - first).days
+        model = fit_queue(cube[i, first_of_queue:], weekdays[first_of_queue:], center, parameters)
+        if model.window_level > 0:
+            bounded = min(
+                max(model.level, staffing.level_min * model.window_level),
+                staffing.level_max * model.window_level,
+            )
+            model = replace(model, level=bounded)
+        models.append(model)
+        for j, day in enumerate(horizon):
+            volume[i, j] = model.day(day.weekday(), float(special[i, j]))
+    return VolumeForecast(
+        queues=queues,
+        days=horizon,
+        interval_min=interval_min,
+        volume=volume,
+        active=cube.sum(axis=1) > 0,
+        models=models,
+        special=special,
+    )
+
+
 def forecast(
     history: pl.DataFrame,
     settings: Settings,
@@ -176,48 +215,53 @@ def forecast(
 ) -> pl.DataFrame:
     """Forecast `days` local days from `start` (default: start and `forecast_days` more).
 
-    Only history before `start` is used. Returns the forecast frame of the module docstring
-    (intraday_factor 1.0), sorted by queue and interval_start.
+    Only history before `start` (and within `profile_weeks`) is used. Returns the forecast
+    frame of the module docstring (intraday_factor 1.0), sorted by queue and interval_start.
     """
     minutes = interval_min or settings.interval_min
     horizon = settings.staffing.forecast_days + 1 if days is None else days
-    window_start = start - timedelta(weeks=settings.staffing.profile_weeks)
-    grid = _local_grid(history, settings, minutes)
-    grid = _with_special_factor(
-        grid.filter((pl.col("date") < start) & (pl.col("date") >= window_start)), settings
-    )
-    if grid.is_empty():
+    grid = local_grid(history, settings, minutes)
+    predicted = predict_volume(grid, settings, start, horizon, minutes)
+    if predicted is None:
         return _empty_forecast(settings)
-    profile = _profile(grid)
-    levels = _levels(grid, profile, start, settings)
-    aht_slot, aht_queue = _aht_profile(grid)
-    queues = sorted(profile["queue"].unique().to_list())
-    horizon_days = [start + timedelta(days=i) for i in range(horizon)]
-    slots = profile.select("queue", "slot").unique()
-    calendar = pl.DataFrame({"date": horizon_days}, schema={"date": pl.Date}).with_columns(
-        pl.col("date").dt.weekday().alias("weekday")
-    )
-    out = (
-        slots.join(calendar, how="cross")
-        .join(profile, on=["queue", "weekday", "slot"], how="left")
-        .join(levels, on="queue", how="left")
-        .join(
-            _special_factors(product(queues, horizon_days), settings),
-            on=["queue", "date"],
-            how="left",
-        )
-        .join(aht_slot, on=["queue", "weekday", "slot"], how="left")
-        .join(aht_queue, on="queue", how="left")
+    window_start = start - timedelta(weeks=settings.staffing.profile_weeks)
+    aht_grid = grid.filter((pl.col("date") < start) & (pl.col("date") >= window_start))
+    aht_slot, aht_queue = _aht_profile(aht_grid)
+    rows: dict[str, list[Any]] = {
+        k: [] for k in ("queue", "date", "slot", "offered", "level", "special_factor")
+    }
+    for i, queue in enumerate(predicted.queues):
+        model = predicted.models[i]
+        level = model.level / model.window_level if model.window_level > 0 else 1.0
+        for j, day in enumerate(predicted.days):
+            for slot in np.flatnonzero(predicted.active[i]):
+                rows["queue"].append(queue)
+                rows["date"].append(day)
+                rows["slot"].append(int(slot))
+                rows["offered"].append(float(predicted.volume[i, j, slot]))
+                rows["level"].append(level)
+                rows["special_factor"].append(float(predicted.special[i, j]))
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "queue": pl.String,
+            "date": pl.Date,
+            "slot": pl.Int32,
+            "offered": pl.Float64,
+            "level": pl.Float64,
+            "special_factor": pl.Float64,
+        },
+    ).with_columns(pl.col("date").dt.weekday().alias("weekday"))
+    out = frame.join(aht_slot, on=["queue", "weekday", "slot"], how="left").join(
+        aht_queue, on="queue", how="left"
     )
     return (
         out.with_columns(
-            (pl.col("profile").fill_null(0.0) * pl.col("level") * pl.col("special_factor")).alias(
-                "offered"
-            ),
             pl.coalesce("aht_slot", "aht_queue").alias("aht_s"),
             _interval_start(minutes, settings.timezone),
             pl.lit(1.0).alias("intraday_factor"),
         )
+        .filter(pl.col("interval_start").is_not_null())
         .select(
             "queue",
             "date",
@@ -236,7 +280,9 @@ def _interval_start(interval_min: int, zone: str) -> pl.Expr:
     naive = pl.col("date").cast(pl.Datetime("us")) + pl.duration(
         minutes=pl.col("slot") * interval_min
     )
-    return naive.dt.replace_time_zone(zone, ambiguous="earliest").alias("interval_start")
+    return naive.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").alias(
+        "interval_start"
+    )
 
 
 def forecast_schema(settings: Settings) -> dict[str, pl.DataType]:
@@ -315,57 +361,4 @@ def reforecast_intraday(
             (pl.col("intraday_factor") * pl.col("r")).alias("intraday_factor"),
         )
         .drop("ratio", "r")
-    )
-
-
-def evaluate(
-    history: pl.DataFrame,
-    holdout_days: int,
-    settings: Settings,
-    interval_min: int | None = None,
-) -> pl.DataFrame:
-    """Hold out the last `holdout_days` local days, forecast them, and score per queue.
-
-    Returns `queue, actual, forecast, mape, wape`: MAPE is the mean of |a − f| / a over
-    intervals with a > 0 (ratio); WAPE is Σ|a − f| / Σa (ratio). Intervals missing from
-    the history are zero actuals.
-    """
-    if holdout_days < 1:
-        msg = f"holdout_days must be >= 1, got {holdout_days}"
-        raise ValueError(msg)
-    minutes = interval_min or settings.interval_min
-    grid = _local_grid(history, settings, minutes)
-    if grid.is_empty():
-        msg = "history is empty"
-        raise ValueError(msg)
-    last_day: date = grid["date"].max()  # type: ignore[assignment]
-    start = last_day - timedelta(days=holdout_days - 1)
-    predicted = forecast(history, settings, start, days=holdout_days, interval_min=minutes)
-    actual = grid.filter(pl.col("date") >= start).select(
-        "queue", "date", "slot", pl.col("offered").alias("actual")
-    )
-    local = pl.col("interval_start").dt.convert_time_zone(settings.timezone)
-    predicted = predicted.select(
-        "queue",
-        "date",
-        ((local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)) // minutes).alias(
-            "slot"
-        ),
-        pl.col("offered").alias("forecast"),
-    )
-    both = actual.join(predicted, on=["queue", "date", "slot"], how="full", coalesce=True)
-    both = both.with_columns(pl.col("actual").fill_null(0.0), pl.col("forecast").fill_null(0.0))
-    error = (pl.col("actual") - pl.col("forecast")).abs()
-    return (
-        both.group_by("queue")
-        .agg(
-            pl.col("actual").sum(),
-            pl.col("forecast").sum(),
-            (error / pl.col("actual")).filter(pl.col("actual") > 0).mean().alias("mape"),
-            pl.when(pl.col("actual").sum() > 0)
-            .then(error.sum() / pl.col("actual").sum())
-            .otherwise(None)
-            .alias("wape"),
-        )
-        .sort("queue")
     )

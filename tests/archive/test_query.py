@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from pipeline.archive.query import (
     AgentDay,
+    IntervalCount,
     ProfileSlot,
     QueueDay,
     agent_days,
+    interval_counts,
     interval_profile,
     past_days,
     queue_days,
@@ -45,6 +48,20 @@ def archive(tmp_path: Path) -> Path:
         ("agent", "a001", "2026-03-04T10:00:00+08:00", agent_kpis(logged_in_s=600.0)),
     ])
     return tmp_path
+
+
+def test_interval_counts_are_every_interval_of_the_queue_in_the_days(archive: Path) -> None:
+    def start(text: str) -> int:
+        return int(datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+                   .timestamp())
+
+    assert interval_counts(archive, "claims_report", date(2026, 3, 1), date(2026, 3, 7)) == [
+        IntervalCount(start("2026-03-02T09:00"), 10, 200.0),
+        IntervalCount(start("2026-03-02T09:15"), 20, 250.0),
+        IntervalCount(start("2026-03-03T09:00"), 5, 100.0),
+        IntervalCount(start("2026-03-03T09:30"), 1, None),
+    ]
+    assert interval_counts(archive, "no_such_queue", date(2026, 3, 1), date(2026, 3, 7)) == []
 
 
 def test_past_days_are_the_whole_days_before_today() -> None:

@@ -90,7 +90,20 @@ def archive_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _required(contacts: int, aht_s: float) -> tuple[int, int]:
+def _monday_forecast() -> tuple[float, float]:
+    """The forecast of the archive's two Mondays for 10:30 and 10:45 (contacts), by hand.
+
+    The day repeats: 60. The shape (80 and 40 contacts over the two Mondays: 2/3, 1/3) is
+    smoothed over ±30 min among the open intervals (kernel 1-2-3-2-1; the closed ones
+    count for nothing): 10:30 (3·2/3 + 2·1/3)/5 = 8/15, 10:45 (2·2/3 + 3·1/3)/5 = 7/15;
+    an interval keeps count/(count + 300) of its own share, then the day is renormalized.
+    """
+    first = 80 / 380 * (2 / 3) + 300 / 380 * (8 / 15)
+    second = 40 / 340 * (1 / 3) + 300 / 340 * (7 / 15)
+    return 60 * first / (first + second), 60 * second / (first + second)
+
+
+def _required(contacts: float, aht_s: float) -> tuple[int, int]:
     """The reference Erlang C (pyworkforce) for 15 min, 80 % in 20 s, occupancy 0.85."""
     found = ErlangC(transactions=contacts, aht=aht_s / 60, asa=20 / 60, interval=15,
                     shrinkage=0.30).required_positions(service_level=0.8, max_occupancy=0.85)
@@ -124,15 +137,17 @@ def test_queue_page_strip_shows_forecast_actual_required_and_the_gap_now(
     available = counts.staffed - counts.not_ready
     # The live interval's actual and AHT come from the snapshot's interval window (52
     # contacts, 245 s), fresher than the last history minute (10 contacts, 250 s).
-    now_required, now_scheduled = _required(40, 245.0)
-    later_required, later_scheduled = _required(20, 180.0)
+    now_forecast, later_forecast = _monday_forecast()
+    assert (f"{now_forecast:.1f}", f"{later_forecast:.1f}") == ("33.3", "26.7")
+    now_required, now_scheduled = _required(now_forecast, 245.0)
+    later_required, later_scheduled = _required(later_forecast, 180.0)
     gap = available - now_required
-    assert (now_required, now_scheduled, counts.staffed, available) == (15, 22, 14, 11)
+    assert (now_required, now_scheduled, counts.staffed, available) == (13, 19, 14, 11)
     assert cells == [
-        ["10:30–10:45", "40.0", "40.0", "52", "4:05", str(now_required), str(now_scheduled),
+        ["10:30–10:45", "33.3", "33.3", "52", "4:05", str(now_required), str(now_scheduled),
          "—", str(counts.staffed), str(available),
          f"{-gap} short" if gap < 0 else f"{gap} over"],
-        ["10:45–11:00", "20.0", "20.0", "—", "3:00", str(later_required),
+        ["10:45–11:00", "26.7", "26.7", "—", "3:00", str(later_required),
          str(later_scheduled), "—", "—", "—", "—"],
     ]
     assert [row.className for row in table.children[1].children] == ["current", None]
@@ -156,17 +171,17 @@ def test_wallboard_gap_tile_sums_the_shown_queues_and_hides_without_forecast(
 ) -> None:
     floor = write_floor(redis_client, redis_keys, NOW, history_minutes=1)
     counts = floor.snapshot.queues["claims_report"].agents_now
-    # The tile equals the strip's current row: 40 contacts at the snapshot's interval AHT
-    # (245 s) need 15 agents; 11 are available.
-    gap = counts.staffed - counts.not_ready - _required(40, 245.0)[0]
+    # The tile equals the strip's current row: 33.3 contacts forecast at the snapshot's
+    # interval AHT (245 s) need 13 agents; 11 are available.
+    gap = counts.staffed - counts.not_ready - _required(_monday_forecast()[0], 245.0)[0]
     params = {"queues": ["claims_report", "complaints"], "lang": "en"}
     app = create_app(redis_url, redis_prefix, clock=lambda: NOW, archive_dir=archive_dir)
     with app.server.test_request_context("/"):
         text, value_class, tile_class = wallboard.staffing_gap(1, params)
     # complaints has no history, so only claims_report counts.
-    assert gap == -4
+    assert gap == -2
     assert (text, value_class, tile_class) == (
-        "4 short", "value status-red", "wb-staffing-gap status-red")
+        "2 short", "value status-red", "wb-staffing-gap status-red")
     empty = create_app(redis_url, redis_prefix, clock=lambda: NOW,
                        archive_dir=archive_dir / "empty")
     with empty.server.test_request_context("/"):
@@ -185,7 +200,7 @@ def test_forecast_is_computed_once_per_day(
     data.close()
     assert again is first
     assert tomorrow is not first
-    assert first["offered"].to_list() == [40.0, 20.0]
+    assert [round(x, 9) for x in first["offered"]] == [round(x, 9) for x in _monday_forecast()]
 
 
 ROSTER = (

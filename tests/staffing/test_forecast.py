@@ -16,7 +16,9 @@ import polars as pl
 import pytest
 
 from pipeline.cli import main
-from pipeline.staffing.forecast import evaluate, forecast, reforecast_intraday
+from pipeline.commands.forecast import evaluation_json
+from pipeline.staffing.backtest import backtest
+from pipeline.staffing.forecast import forecast, reforecast_intraday
 from pipeline.staffing.history import history_from_events
 from schemas.config import Settings, parse_settings
 
@@ -115,11 +117,13 @@ def _settings(special_days: list[dict[str, Any]] | None = None, **staffing: Any)
 def test_forecast_wape_is_below_15_percent_per_queue_on_synthetic_weeks(
     noisy_history: pl.DataFrame,
 ) -> None:
-    scores = evaluate(noisy_history, 7, _settings())
-    assert scores["queue"].to_list() == ["chat_service", "claims_report"]
-    for row in scores.to_dicts():
-        assert row["wape"] < 0.15, row
-        assert row["mape"] < 0.20, row
+    result = backtest(noisy_history, _settings(), holdout_days=7)
+    assert result.held_out == [date(2026, 3, 2) + timedelta(days=i) for i in range(7)]
+    for queue in ("chat_service", "claims_report"):
+        model = result.scores[queue]["30min"]["model"]
+        print(queue, model)
+        assert model.wape is not None and model.wape < 0.15, (queue, model)
+        assert model.mape is not None and model.mape < 0.20, (queue, model)
 
 
 def test_forecast_wape_on_regular_days_against_the_true_profile(
@@ -172,7 +176,10 @@ def test_special_day_in_the_history_does_not_inflate_its_weekday(
     assert unaware / true_total > 1.06  # one 1.8× Wednesday among eight, not normalized
 
 
-def test_noise_free_history_forecasts_its_profile_exactly() -> None:
+def test_noise_free_history_forecasts_its_profile_within_two_percent() -> None:
+    # Smoothing (±30 min) and shrinkage toward the pooled shape move a noise-free profile
+    # slightly (most at the opening-hour edges); well-measured slots keep most of their own
+    # share, so it stays within 2 %.
     history = _history(lambda q, d, s: round(_mean_volume(q, d, s)))
     settings = _settings([])
     start = FIRST_DAY + timedelta(weeks=WEEKS)  # Monday after the history
@@ -182,29 +189,29 @@ def test_noise_free_history_forecasts_its_profile_exactly() -> None:
     first = result.row(0, named=True)
     assert first["queue"] == "chat_service"
     assert first["interval_start"] == _at(start, 16)
-    assert first["offered"] == round(_mean_volume("chat_service", start, 16))
     assert first["aht_s"] == 420.0
-    assert result["level"].unique().to_list() == [1.0]
+    assert result["level"].round(5).unique().to_list() == [1.0]
+    for row in result.iter_rows(named=True):
+        truth = round(_mean_volume(row["queue"], row["date"], _slot(row["interval_start"])))
+        assert abs(row["offered"] / truth - 1) < 0.02, row
     saturday = start + timedelta(days=5)
-    expected = {s: float(round(_mean_volume("claims_report", saturday, s))) for s in OPEN_SLOTS}
-    got = {
-        _slot(r["interval_start"]): r["offered"]
-        for r in result.filter(
-            (pl.col("queue") == "claims_report") & (pl.col("date") == saturday)
-        ).iter_rows(named=True)
-    }
-    assert got == expected
+    day_total = result.filter((pl.col("queue") == "claims_report") & (pl.col("date") == saturday))[
+        "offered"
+    ].sum()
+    expected = sum(round(_mean_volume("claims_report", saturday, s)) for s in OPEN_SLOTS)
+    assert abs(day_total - expected) < 0.01  # the day level is recovered to a hundredth
 
 
-def test_recent_level_carries_a_step_change_into_the_forecast() -> None:
-    # the last two weeks run at 120 % of the profile
-    cutoff = FIRST_DAY + timedelta(weeks=WEEKS - 2)
-    history = _history(lambda q, d, s: 50 if d < cutoff else 60)
+def test_level_follows_a_linear_trend_to_the_last_day_without_extrapolating() -> None:
+    # every interval of day i (from FIRST_DAY) has 40 + i contacts; the window is the last
+    # 8 weeks (days 7..62): its weekday effects are exactly 1 (ratio to a centered moving
+    # average of a straight line), the weighted line through the days hits day 62 exactly,
+    # so every forecast interval is 40 + 62 = 102; the window's mean is 40 + 34.5.
+    history = _history(lambda q, d, s: 40 + (d - FIRST_DAY).days)
     start = FIRST_DAY + timedelta(weeks=WEEKS)
-    result = forecast(history, _settings([]), start, days=1)
-    # profile over 8 weeks = (6·50 + 2·60)/8 = 52.5; level = 60/52.5
-    assert result["level"].unique().round(12).to_list() == [round(60 / 52.5, 12)]
-    assert result["offered"].round(9).unique().to_list() == [60.0]
+    result = forecast(history, _settings([]), start, days=2)
+    assert result["offered"].round(6).unique().to_list() == [102.0]
+    assert result["level"].round(9).unique().to_list() == [round(102 / 74.5, 9)]
 
 
 def _flat_history(per_interval: int) -> pl.DataFrame:
@@ -356,8 +363,8 @@ def test_forecast_cli_evaluates_and_writes_a_forecast(
         == 0
     )
     printed = json.loads(capsys.readouterr().out)
-    expected = evaluate(noisy_history, 7, _settings()).to_dicts()
-    assert printed == {row["queue"]: row for row in expected}
+    expected = evaluation_json(backtest(noisy_history, _settings(), holdout_days=21))
+    assert printed == json.loads(json.dumps(expected))
     out = tmp_path / "forecast.parquet"
     assert (
         main(
@@ -390,4 +397,6 @@ def test_forecast_cli_builds_history_from_an_event_file(
     assert (
         lines[0] == "queue,date,interval_start,offered,aht_s,level,special_factor,intraday_factor"
     )
-    assert len(lines) == 1 + 8 * 2 + 8 * 2  # two intervals per queue, eight days
+    # claims_report had offers in two intervals, policy_service in one (its 09:30 row is
+    # a wrap-up only, no offer): eight days of each
+    assert len(lines) == 1 + 8 * 2 + 8 * 1

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pytest
 
-from pipeline.archive.query import ProfileSlot, QueueDay
-from pipeline.staffing.archive_history import history_from_archive
+from pipeline.archive.query import IntervalCount
+from pipeline.staffing.archive_history import history_from_intervals
 from pipeline.staffing.forecast import forecast
 from pipeline.staffing.patience import Patience, QueueWaits
 from pipeline.staffing.requirement import ServiceGoal, Workload, required_staff
@@ -209,47 +209,53 @@ def test_strip_is_none_without_forecast_for_the_queue_today() -> None:
     assert current_gap([]) is None
 
 
-def _day(day: date, offered: int, aht_s: float | None = 200.0) -> QueueDay:
-    return QueueDay(day, offered, offered, 0, 0, offered, offered, 1.0, 0.0, 5.0, aht_s)
+def _interval(day: int, hour: int, minute: int, offered: int, aht_s: float | None
+              ) -> IntervalCount:
+    start = datetime(2026, 2, day, hour, minute, tzinfo=SHANGHAI)
+    return IntervalCount(int(start.timestamp()), offered, aht_s)
 
 
-def _slot(slot: str, offered: int, aht_s: float | None) -> ProfileSlot:
-    return ProfileSlot(slot, 2, offered, offered / 2, offered, 0, 1.0, 5.0, aht_s)
-
-
-def test_archive_history_spreads_each_day_by_the_typical_day_shares() -> None:
+def test_archive_history_is_every_archived_interval_in_the_configured_zone() -> None:
     settings = _settings()
-    days = [_day(date(2026, 2, 23), 40), _day(date(2026, 2, 24), 80, aht_s=150.0)]
-    slots = [_slot("09:00", 30, 240.0), _slot("09:30", 10, None), _slot("10:00", 0, None)]
-    history = history_from_archive("claims_report", days, slots, settings)
+    intervals = [_interval(23, 9, 0, 30, 240.0), _interval(23, 9, 30, 10, None),
+                 _interval(24, 9, 0, 60, 150.0)]
+    history = history_from_intervals("claims_report", intervals, settings)
     assert history.schema["interval_start"] == pl.Datetime("us", "Asia/Shanghai")
     assert [
-        (r["interval_start"].strftime("%m-%d %H:%M"), r["offered"], r["aht_s"])
+        (r["queue"], r["interval_start"].strftime("%m-%d %H:%M"), r["offered"], r["aht_s"])
         for r in history.iter_rows(named=True)
     ] == [
-        ("02-23 09:00", 30.0, 240.0),
-        ("02-23 09:30", 10.0, 200.0),
-        ("02-24 09:00", 60.0, 240.0),
-        ("02-24 09:30", 20.0, 150.0),
+        ("claims_report", "02-23 09:00", 30.0, 240.0),
+        ("claims_report", "02-23 09:30", 10.0, None),
+        ("claims_report", "02-24 09:00", 60.0, 150.0),
     ]
 
 
-def test_archive_history_is_empty_without_contacts() -> None:
+def test_archive_history_is_empty_without_intervals() -> None:
     settings = _settings()
-    assert history_from_archive("claims_report", [], [], settings).is_empty()
-    empty_day = [_day(date(2026, 2, 23), 0)]
-    assert history_from_archive("claims_report", empty_day, [_slot("09:00", 0, None)],
-                                settings).is_empty()
+    empty = history_from_intervals("claims_report", [], settings)
+    assert empty.is_empty()
+    assert empty.schema["interval_start"] == pl.Datetime("us", "Asia/Shanghai")
 
 
 def test_forecast_from_archive_history_repeats_the_same_weekday() -> None:
     settings = _settings(level_min=1.0, level_max=1.0)
     # Monday 2026-02-23 had 40 contacts; today (Monday 2026-03-02) is forecast the same.
-    days = [_day(date(2026, 2, 23), 40)]
-    slots = [_slot("09:00", 30, 240.0), _slot("09:30", 10, 180.0)]
-    history = history_from_archive("claims_report", days, slots, settings)
+    intervals = [_interval(23, 9, 0, 30, 240.0), _interval(23, 9, 30, 10, 180.0)]
+    history = history_from_intervals("claims_report", intervals, settings)
     today = forecast(history, settings, TODAY, days=1)
+    # The day total (40) repeats exactly. The shape of so few contacts is smoothed over
+    # ±30 min among the open intervals (09:00, 09:30; kernel 1-2-1): 0.75/0.25 becomes
+    # (2·0.75 + 0.25)/3 and (0.75 + 2·0.25)/3; a slot keeps count/(count + 300) of its
+    # own share: 09:00 (30/330)·0.75 + (300/330)·(1.75/3), 09:30 (10/310)·0.25 +
+    # (300/310)·(1.25/3); then the day is renormalized to 40.
+    first = 30 / 330 * 0.75 + 300 / 330 * (1.75 / 3)
+    second = 10 / 310 * 0.25 + 300 / 310 * (1.25 / 3)
+    expected = [
+        ("09:00", round(40 * first / (first + second), 9), 240.0),
+        ("09:30", round(40 * second / (first + second), 9), 180.0),
+    ]
     assert [
-        (r["interval_start"].strftime("%H:%M"), r["offered"], r["aht_s"])
+        (r["interval_start"].strftime("%H:%M"), round(r["offered"], 9), r["aht_s"])
         for r in today.iter_rows(named=True)
-    ] == [("09:00", 30.0, 240.0), ("09:30", 10.0, 180.0)]
+    ] == expected
