@@ -1,6 +1,7 @@
 """Asterisk `queue_log` lines to our events.
 
-A line is `epoch|callid|queuename|agent|event|data1|data2|...` (epoch in Unix seconds).
+A line is `epoch|callid|queuename|agent|event|data1|data2|...` (epoch in Unix seconds;
+a realtime `queue_log` table exported with `|` has a datetime there instead).
 The field meanings per event (Asterisk's queue_log documentation) and what we make of
 them are tabled in `docs/adapters.md`. Times are taken from the line's epoch, written in
 the configured time zone. Asterisk's "holdtime" is the caller's wait in the queue, not
@@ -141,24 +142,43 @@ class QueueLogLine:
         return self.data[index - 1].strip() if len(self.data) >= index else ""
 
 
-def parse_queue_log_line(raw: str, zone: tzinfo) -> QueueLogLine | str:
-    """Split a line; a string result is the reason it cannot be read."""
+def _line_time(text: str, zone: tzinfo, pbx_zone: tzinfo) -> datetime | str:
+    """The time field: Unix seconds (the queue_log file), or a datetime as a realtime
+    `queue_log` table exports it (`2023-05-04 09:12:33.123456`, the PBX's local time
+    unless it carries an offset). A string result is the reason it cannot be read."""
+    try:
+        epoch = float(text)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return f"epoch: not a Unix time or a datetime: {text!r}"
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=pbx_zone)
+        return moment.astimezone(zone)
+    if not 0 < epoch < 32503680000:  # before year 3000
+        return f"epoch: out of range: {text!r}"
+    return from_epoch(epoch, zone)
+
+
+def parse_queue_log_line(
+    raw: str, zone: tzinfo, pbx_zone: tzinfo | None = None
+) -> QueueLogLine | str:
+    """Split a line; a string result is the reason it cannot be read. Times are written
+    in `zone`; a datetime without offset is read in `pbx_zone` (default `zone`)."""
     parts = raw.split("|")
     if len(parts) < 5:
         return f"fields: expected epoch|callid|queue|agent|event[|data...], got {len(parts)}"
-    epoch_text = parts[0].strip()
-    try:
-        epoch = float(epoch_text)
-    except ValueError:
-        return f"epoch: not a Unix time: {epoch_text!r}"
-    if not 0 < epoch < 32503680000:  # before year 3000
-        return f"epoch: out of range: {epoch_text!r}"
+    time_text = parts[0].strip()
+    ts = _line_time(time_text, zone, pbx_zone or zone)
+    if isinstance(ts, str):
+        return ts
     event = parts[4].strip().upper()
     if not event:
         return "event: empty"
     return QueueLogLine(
-        ts=from_epoch(epoch, zone),
-        epoch=epoch_text,
+        ts=ts,
+        epoch=time_text,
         callid=parts[1].strip(),
         queue=parts[2].strip(),
         agent=parts[3].strip(),
@@ -200,7 +220,7 @@ class QueueLogMapper:
         text = raw.lstrip("\x00")
         if not text.strip():
             return [Skip("NUL padding" if raw.startswith("\x00") else "blank line")]
-        parsed = parse_queue_log_line(text, self._zone)
+        parsed = parse_queue_log_line(text, self._zone, self._day_zone)
         if isinstance(parsed, str):
             return [DeadLetter(parsed, raw, line)]
         out: list[Mapped] = []

@@ -214,7 +214,7 @@ def test_unmappable_lines_are_dead_lettered_with_reason_raw_and_line(
     assert read_jsonl(dead) == [
         {"reason": "fields: expected epoch|callid|queue|agent|event[|data...], got 1",
          "raw": lines[0], "line": 1},
-        {"reason": "epoch: not a Unix time: 'abc'", "raw": lines[1], "line": 2},
+        {"reason": "epoch: not a Unix time or a datetime: 'abc'", "raw": lines[1], "line": 2},
         {"reason": "FOOBAR: unknown queue_log event", "raw": lines[2], "line": 3},
         {"reason": "CONNECT: call 3.1 has no ENTERQUEUE before this line",
          "raw": lines[3], "line": 4},

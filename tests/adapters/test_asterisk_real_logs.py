@@ -232,3 +232,35 @@ def test_both_engines_agree_on_the_converted_log_and_see_only_real_agents(
     assert at_1030["queues"]["policy_service"]["day"]["answered"] == 3
     assert at_1030["queues"]["policy_service"]["day"]["in_queue"] == 0
     assert at_1030["queues"]["policy_service"]["day"]["transferred"] == 1
+
+
+# An Asterisk realtime `queue_log` table exported with `|`: datetimes in the PBX's local
+# time, data1..data5 always present, members logged by name (log_membername_as_agent).
+REALTIME_EXPORT = """\
+2026-03-02 10:00:01.204518|REALTIME|policy_service|Sathish|ADDMEMBER|||||
+2026-03-02 10:00:20.883012|1772416820.31|policy_service|NONE|ENTERQUEUE||13800000001|1||
+2026-03-02 10:00:30.101230|1772416820.31|policy_service|Sathish|CONNECT|10|1772416826.33|4||
+2026-03-02 10:01:35|1772416820.31|policy_service|Sathish|COMPLETEAGENT|10|65|1||
+2026-03-02 10:05:00|REALTIME|policy_service|Sathish|REMOVEMEMBER|||||
+"""
+
+
+def test_realtime_table_export_with_datetimes_is_read_in_the_pbx_zone(
+    tmp_path: Path, config: Path
+) -> None:
+    _, out = convert(tmp_path, config, REALTIME_EXPORT)
+
+    assert [(e["event_id"], e["type"], e["ts"]) for e in read_jsonl(out)] == [
+        ("Sathish:ADDMEMBER:2026-03-02 10:00:01.204518", "agent.login",
+         "2026-03-02T10:00:01.204518+08:00"),
+        ("1772416820.31:ENTERQUEUE:2026-03-02 10:00:20.883012", "contact.offered",
+         "2026-03-02T10:00:20.883012+08:00"),
+        ("1772416820.31:CONNECT:2026-03-02 10:00:30.101230", "contact.answered",
+         "2026-03-02T10:00:30.101230+08:00"),
+        ("1772416820.31:COMPLETEAGENT:2026-03-02 10:01:35", "contact.ended",
+         "2026-03-02T10:01:35+08:00"),
+        ("1772416820.31:COMPLETEAGENT:2026-03-02 10:01:35:wrapup", "contact.wrapup_ended",
+         "2026-03-02T10:01:35+08:00"),
+        ("Sathish:REMOVEMEMBER:2026-03-02 10:05:00", "agent.logout",
+         "2026-03-02T10:05:00+08:00"),
+    ]  # fmt: skip
