@@ -93,6 +93,7 @@ MAX_TRACKED_CALLS = 200_000
 # Id bases remembered to number repeats; a repeat is (nearly always) the same second.
 MAX_TRACKED_IDS = 100_000
 MAX_KEY_CHARS = 80
+MAX_NOTES = 20
 
 
 @dataclass
@@ -210,6 +211,9 @@ class QueueLogMapper:
             self._asterisk.members, match_extensions=self._asterisk.match_extensions
         )
         self._ids: OrderedDict[str, int] = OrderedDict()
+        # Agents seen on call lines (so known by their member name), for `notes`.
+        self._on_call_lines: set[str] = set()
+        self.notes: list[str] = []
         self._day: date | None = None
         self._outbound_start = frozenset(self._asterisk.outbound_start_events)
         self._outbound_end = frozenset(self._asterisk.outbound_end_events)
@@ -392,6 +396,7 @@ class QueueLogMapper:
         agent_id = self._names.agent(entry.agent)
         call.outcome_seen = True
         call.answered_by = agent_id
+        self._on_call_lines.add(agent_id)
         events = self._auto_login(agent_id, entry, line, f"{event_id}:login")
         self._agents[agent_id].active_calls += 1
         events.append(records.answered(event_id, entry.ts, call.contact_id, agent_id, line=line))
@@ -493,7 +498,25 @@ class QueueLogMapper:
             return []
         agent.memberships.add(STATIC_MEMBER)
         agent.chosen = agent.sent = None
+        self._note_possible_phantom(agent_id, entry.queue, line)
         return [self._login(agent_id, entry, line, event_id)]
+
+    def _note_possible_phantom(self, agent_id: str, queue: str, line: int) -> None:
+        """Say so when an automatic login may be a member already logged in by interface."""
+        if len(self.notes) >= MAX_NOTES or queue in NO_VALUE:
+            return
+        suspects = sorted(
+            other
+            for other, agent in self._agents.items()
+            if other != agent_id and queue in agent.memberships and other not in self._on_call_lines
+        )
+        if suspects:
+            self.notes.append(
+                f"line {line}: {agent_id!r} was logged in automatically while "
+                f"{', '.join(suspects)} (in {queue!r} by interface) never appeared on a call "
+                "line; if they are the same person, map the interface to the member name "
+                "in [importers.asterisk] members"
+            )
 
     def _join(
         self, entry: QueueLogLine, line: int, membership: str

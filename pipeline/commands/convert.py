@@ -72,6 +72,8 @@ def _asterisk(args: argparse.Namespace, settings: Settings, writer: EventWriter)
             writer.mapped(result)
     if not args.follow:
         writer.mapped(mapper.finish())
+    for note in mapper.notes:
+        print(f"convert: note: {note}", file=sys.stderr)
 
 
 def _too_many_dead_letters(

@@ -264,3 +264,22 @@ def test_realtime_table_export_with_datetimes_is_read_in_the_pbx_zone(
         ("Sathish:REMOVEMEMBER:2026-03-02 10:05:00", "agent.logout",
          "2026-03-02T10:05:00+08:00"),
     ]  # fmt: skip
+
+
+def test_a_member_name_that_cannot_be_matched_to_its_interface_is_pointed_out(
+    tmp_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without `members`, nothing in the log says that SIP/1002 is "Wang".
+    text = (
+        f"{T + 1}|MANAGER|policy_service|SIP/1002|ADDMEMBER|\n"
+        f"{T + 20}|1772416820.31|policy_service|NONE|ENTERQUEUE||13800000001|1\n"
+        f"{T + 30}|1772416820.31|policy_service|Wang|CONNECT|10|1772416826.33|4\n"
+    )
+
+    convert(tmp_path, config_file, text)
+
+    assert capsys.readouterr().err.startswith(
+        "convert: note: line 3: 'Wang' was logged in automatically while SIP/1002 (in "
+        "'policy_service' by interface) never appeared on a call line; if they are the "
+        "same person, map the interface to the member name in [importers.asterisk] members\n"
+    )
