@@ -239,10 +239,11 @@ class QueueLogMapper:
         return out
 
     def finish(self) -> list[SourceEvent]:
-        """At the end of the log: agents still logged in leave at the end of its last day."""
+        """At the end of the log: agents still logged in leave at the end of its last day,
+        those on a call too (its end is not in the log)."""
         if self._day is None or not self._asterisk.logout_at_day_end:
             return []
-        return self._close_day(self._day, 0)
+        return self._close_day(self._day, 0, last=True)
 
     def tick(self, now: datetime) -> list[SourceEvent]:
         """Following a live log: once `now` is past midnight, yesterday's agents leave."""
@@ -262,15 +263,16 @@ class QueueLogMapper:
             return []
         return self._close_day(previous, line)
 
-    def _close_day(self, day: date, line: int) -> list[SourceEvent]:
-        """Logouts at the local midnight ending `day`; an agent on a call leaves after it."""
+    def _close_day(self, day: date, line: int, *, last: bool = False) -> list[SourceEvent]:
+        """Logouts at the local midnight ending `day`; an agent on a call leaves after it,
+        unless this is the `last` day of the log."""
         midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self._day_zone)
         events: list[SourceEvent] = []
         for agent_id in sorted(self._agents):
             agent = self._agents[agent_id]
             if not agent.memberships:
                 continue
-            if agent.active_calls > 0:
+            if agent.active_calls > 0 and not last:
                 agent.logout_after_call = day
                 continue
             events.append(self._logout_at_day_end(agent_id, agent, midnight, day, line))
@@ -285,6 +287,7 @@ class QueueLogMapper:
 
     @staticmethod
     def _reset(agent: _Agent) -> None:
+        agent.active_calls = 0
         agent.memberships.clear()
         agent.chosen = agent.sent = None
         agent.outbound_calls.clear()

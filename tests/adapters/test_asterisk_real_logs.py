@@ -207,6 +207,18 @@ def test_agents_are_logged_out_at_the_end_of_their_day_or_after_their_last_call(
     ]  # fmt: skip
 
 
+def test_a_log_ending_mid_call_still_logs_its_agent_out_at_the_end_of_the_day(
+    tmp_path: Path, config: Path
+) -> None:
+    text = OVER_MIDNIGHT.splitlines(keepends=True)
+    _, out = convert(tmp_path, config, "".join(text[:4]))
+
+    assert [(e["type"], e["ts"]) for e in read_jsonl(out)][-2:] == [
+        ("agent.logout", "2026-03-03T00:00:00+08:00"),
+        ("agent.logout", "2026-03-03T00:00:00+08:00"),
+    ]
+
+
 def test_both_engines_agree_on_the_converted_log_and_see_only_real_agents(
     tmp_path: Path, config: Path
 ) -> None:
