@@ -12,7 +12,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.compare import snapshot_differences
 from pipeline.reference import reference_snapshot
-from pipeline.runner import engine_snapshot
+from pipeline.runner import engine_snapshot, stream_snapshot
 from schemas.config import load_settings
 from tests.adapters.helpers import CDR_IMPORTER, SAMPLE_CONFIG, read_jsonl
 
@@ -117,6 +117,7 @@ def test_converted_master_csv_gives_the_same_kpis_in_both_engines(
     reference = reference_snapshot(lines, at, settings)
 
     assert snapshot_differences(engine_snapshot(lines, at, settings), reference) == []
+    assert snapshot_differences(stream_snapshot(out, at, settings), reference) == []
     day = reference["queues"]["policy_service"]["day"]
     assert (day["offered"], day["answered"], day["abandoned"]) == (2, 1, 1)
     assert day["asa_s"] == 10.0
