@@ -39,6 +39,8 @@ class MemberNames:
         self._match_extensions = match_extensions
         self._agent_of: dict[str, str] = {}
         self._by_extension: dict[str, str] = {}
+        for interface in sorted(self._configured):
+            self.agent(interface)
 
     def agent(self, name: str) -> str:
         """The agent id of `name`, registering it when new."""
@@ -46,8 +48,9 @@ class MemberNames:
         if known is not None:
             return known
         member = self._configured.get(name)
-        if member is not None and member != name:
-            agent = self.agent(member)
+        if member is not None:
+            # Configured: the member name is the agent (no extension guess overrides it).
+            agent = self._agent_of.setdefault(member, member)
         else:
             agent = self._extension_owner(name) or name
         self._agent_of[name] = agent
