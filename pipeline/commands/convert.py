@@ -48,6 +48,18 @@ def _zone(name: str | None) -> tzinfo | None:
         raise ConfigError(msg) from None
 
 
+def _ratio(text: str) -> float:
+    """A share between 0 and 1, for `--max-dead-letter-ratio`."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        msg = f"not a share between 0 and 1: {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _asterisk(args: argparse.Namespace, settings: Settings, writer: EventWriter) -> None:
     mapper = QueueLogMapper(settings, _zone(args.tz))
 
@@ -171,7 +183,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument(
         "--max-dead-letter-ratio",
-        type=float,
+        type=_ratio,
         default=None,
         help="fail (exit 1) when more than this share of the input is dead-lettered "
         "(default importers.max_dead_letter_ratio, 0.5)",
