@@ -159,3 +159,44 @@ def test_dead_letter_threshold_is_configurable(tmp_path: Path, config: Path) -> 
     # Master.csv itself: 2 dead letters of 8 rows pass at 0.5, fail at 0.2.
     assert convert(tmp_path, config)[0] == 0
     assert convert(tmp_path, config, "--max-dead-letter-ratio", "0.2")[0] == 1
+
+
+# newcdrcolumns=yes (21 columns): the caller's call (uniqueid 1772417400.60) answered in
+# policy_service, then blind-transferred by the member into complaints, whose leg has
+# the transferring channel's uniqueid but the call's linkedid.
+LINKED = (
+    '"","13600000005","400","ext-queues","""13600000005"" <13600000005>",'
+    '"SIP/trunk-00000030","SIP/1002-00000031","Queue","policy_service,t,,,300",'
+    '"2026-03-02 10:10:00","2026-03-02 10:10:08","2026-03-02 10:12:00",120,112,"ANSWERED",'
+    '"DOCUMENTATION","1772417400.60","","","1772417400.60",3\n'
+    '"","1002","401","ext-queues","""Wang"" <1002>","SIP/1002-00000031",'
+    '"SIP/1003-00000033","Queue","complaints,t,,,300","2026-03-02 10:12:00",'
+    '"2026-03-02 10:12:20","2026-03-02 10:15:00",180,160,"ANSWERED","DOCUMENTATION",'
+    '"1772417408.61","","","1772417400.60",5\n'
+)
+
+
+def test_legs_linked_across_a_transfer_are_two_contacts_parent_and_child(
+    tmp_path: Path, config: Path
+) -> None:
+    path = tmp_path / "Master.csv"
+    path.write_text(LINKED, encoding="utf-8")
+    out = tmp_path / "events.jsonl"
+
+    code = main(["convert", "--from", "asterisk-master-csv", str(path), "--config",
+                 str(config), "--out", str(out)])  # fmt: skip
+
+    assert code == 0
+    assert [(e["type"], e["contact_id"], e.get("queue") or e.get("agent_id"),
+             e.get("parent_contact_id") or e.get("disposition"), e["ts"][11:19])
+            for e in read_jsonl(out)] == [
+        ("contact.offered", "1772417400.60", "policy_service", None, "10:10:00"),
+        ("contact.answered", "1772417400.60", "Wang", None, "10:10:08"),
+        # Same second: canonical order puts the child's offer first.
+        ("contact.offered", "1772417400.60:2", "complaints", "1772417400.60", "10:12:00"),
+        ("contact.ended", "1772417400.60", "Wang", "transferred", "10:12:00"),
+        ("contact.wrapup_ended", "1772417400.60", "Wang", None, "10:12:00"),
+        ("contact.answered", "1772417400.60:2", "SIP/1003", None, "10:12:20"),
+        ("contact.ended", "1772417400.60:2", "SIP/1003", "completed", "10:15:00"),
+        ("contact.wrapup_ended", "1772417400.60:2", "SIP/1003", None, "10:15:00"),
+    ]  # fmt: skip
