@@ -71,11 +71,13 @@ def _time(cells: dict[str, str], column: str, zone: tzinfo) -> datetime | None:
     if not text:
         return None
     try:
-        # A wall-clock time of the PBX, made aware at once.
-        return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=zone)  # noqa: DTZ007
+        # `%Y-%m-%d %H:%M:%S`; fromisoformat reads it ten times faster than strptime.
+        moment = datetime.fromisoformat(text)
     except ValueError:
         msg = f"{column}: not a time {TIME_FORMAT!r}: {text!r}"
         raise LegError(msg) from None
+    # A wall-clock time of the PBX, made aware here.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
 def read_leg(line: int, cells: list[str], raw: str, zone: tzinfo) -> Leg:
