@@ -480,8 +480,9 @@ class QueueLogMapper:
 
     # Agents
 
-    def _team_and_site(self, agent_id: str, queue: str) -> tuple[str, str]:
-        team = self._asterisk.agents.get(agent_id)
+    def _team_and_site(self, agent_id: str, name: str, queue: str) -> tuple[str, str]:
+        """`name` is how the line calls the agent (an interface, say), also looked up."""
+        team = self._asterisk.agents.get(agent_id) or self._asterisk.agents.get(name)
         if team is None:
             serving = self._settings.teams_serving(queue) if queue not in NO_VALUE else ()
             team = serving[0] if serving else self._asterisk.default_team
@@ -490,7 +491,7 @@ class QueueLogMapper:
         return team, site
 
     def _login(self, agent_id: str, entry: QueueLogLine, line: int, event_id: str) -> SourceEvent:
-        team, site = self._team_and_site(agent_id, entry.queue)
+        team, site = self._team_and_site(agent_id, entry.agent, entry.queue)
         return records.agent_login(event_id, entry.ts, agent_id, team, site, line=line)
 
     def _auto_login(
