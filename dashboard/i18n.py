@@ -138,6 +138,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "reason_coaching": ("辅导", "coaching"),
     "reason_system": ("系统", "system"),
     "reason_other": ("其他", "other"),
+    "reason_outbound": ("外呼", "outbound call"),
     "kind_ultra_short_contact": ("超短通话", "Ultra-short contact"),
     "kind_ultra_long_contact": ("超长通话", "Ultra-long contact"),
     "kind_abnormal_logout": ("异常登出", "Abnormal logout"),

@@ -25,7 +25,10 @@ from pydantic import (
 
 Channel = Literal["voice", "chat"]
 Disposition = Literal["completed", "transferred", "dropped"]
-NotReadyReason = Literal["break", "lunch", "training", "meeting", "coaching", "system", "other"]
+# `outbound`: an outbound call outside the queues (an importer extension, docs/adapters.md).
+NotReadyReason = Literal[
+    "break", "lunch", "training", "meeting", "coaching", "system", "other", "outbound"
+]
 AgentStateName = Literal["ready", "not_ready"]
 
 # Identifiers: non-empty, no surrounding whitespace, bounded so a hostile line cannot

@@ -14,20 +14,24 @@ Timestamps with an offset are taken as they are; without one they are local time
 the importer's time zone, parsed with `datetime_formats` in order. A row whose times run
 backwards, whose required cells are empty, or whose contact id repeats an earlier row's
 is a dead letter naming the column. Event ids are `<contact_id>:<event type>`.
+
+Whether the first row is a header is said, never guessed: `importers.cdr.header` or
+`--header` / `--no-header`. Unsaid, the first row must name every mapped column, else the
+run is refused (a call's row is never taken for the header). A dead letter's `raw` is
+the record's text exactly as read.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline.adapters import records
-from pipeline.adapters.lines import open_text
+from pipeline.adapters.lines import csv_records
 from pipeline.adapters.records import DeadLetter, Mapped, Skip, SourceEvent, checked
-from schemas.config import Settings
+from schemas.config import ConfigError, Settings
 from schemas.events import Channel
 from schemas.importers import CdrSettings
 
@@ -224,31 +228,65 @@ class CdrRowMapper:
 
 
 def map_cdr_file(
-    path: str | Path, settings: Settings, zone: tzinfo | None = None
+    path: str | Path,
+    settings: Settings,
+    zone: tzinfo | None = None,
+    *,
+    header: bool | None = None,
 ) -> Iterator[Mapped]:
-    """Every row's result in file order. Raises `ValueError` when `[importers.cdr]` is unset."""
+    """Every row's result in file order (the header row, when there is one, yields
+    nothing). `header` overrides `importers.cdr.header`. Raises `ValueError` when
+    `[importers.cdr]` is unset, `ConfigError` when the header question is not settled."""
     cdr = settings.importers.cdr
     if cdr is None:
         msg = "[importers.cdr] is not configured: no column mapping for the CSV"
         raise ValueError(msg)
     if zone is None:
         zone = ZoneInfo(cdr.timezone) if cdr.timezone else settings.zone
+    if header is None:
+        header = cdr.header
     mapper = CdrRowMapper(settings, cdr, zone)
-    with open_text(path, cdr.encoding) as handle:
-        reader = csv.DictReader(handle, delimiter=cdr.delimiter)
-        if reader.fieldnames is None:  # reads the header, so line numbers below are right
-            return
-        while True:
-            start = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield DeadLetter(f"csv: {exc}", "", start)
-                continue
-            raw = cdr.delimiter.join(v if isinstance(v, str) else "" for v in row.values())
-            if None in row:  # more cells than header columns
-                yield DeadLetter("csv: more cells than header columns", raw, start)
-                continue
-            yield mapper.map_row({k: v or "" for k, v in row.items()}, start, raw)
+    rows = csv_records(path, delimiter=cdr.delimiter, encoding=cdr.encoding)
+    names = _column_names(rows, cdr, header)
+    for line, cells, raw in rows:
+        if isinstance(cells, str):
+            yield DeadLetter(cells, raw, line)
+            continue
+        if len(cells) > len(names):
+            yield DeadLetter(
+                f"csv: {len(cells)} cells, more than the {len(names)} columns", raw, line
+            )
+            continue
+        row = dict(zip(names, cells + [""] * (len(names) - len(cells)), strict=True))
+        yield mapper.map_row(row, line, raw)
+
+
+def _column_names(
+    rows: Iterator[tuple[int, list[str] | str, str]], cdr: CdrSettings, header: bool | None
+) -> list[str]:
+    """The column names: from `column_order` without a header, else the first row (read
+    here). An unsettled header must name every mapped column."""
+    if header is False:
+        if not cdr.column_order:
+            msg = "cdr-csv: a file without a header needs importers.cdr.column_order"
+            raise ConfigError(msg)
+        return list(cdr.column_order)
+    first = next(rows, None)
+    if first is None:
+        return []
+    _, cells, raw = first
+    if isinstance(cells, str):
+        msg = f"cdr-csv: the header row cannot be read: {cells}"
+        raise ConfigError(msg)
+    names = [cell.strip() for cell in cells]
+    mapped = [name for name in cdr.columns.model_dump().values() if name is not None]
+    missing = [name for name in mapped if name not in names]
+    if header is None and missing:
+        msg = (
+            f"cdr-csv: the first row does not name the mapped columns {missing}, so it is "
+            f"not a header (it reads {raw[:80]!r}); for a file without a header set "
+            "importers.cdr.header = false and column_order (or pass --no-header), "
+            "or pass --header to read it as the header anyway"
+        )
+        raise ConfigError(msg)
+    return names

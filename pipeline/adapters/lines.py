@@ -6,6 +6,7 @@ costs one dead letter, not the run. Files ending in `.gz` are read decompressed.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import time
 from collections.abc import Callable, Iterator
@@ -73,3 +74,35 @@ def follow_lines(
             sleep(poll_s)
     finally:
         handle.close()
+
+
+def csv_records(
+    path: str | Path, *, delimiter: str = ",", encoding: str = "utf-8"
+) -> Iterator[tuple[int, list[str] | str, str]]:
+    """Every CSV record of the file: its first line number, its cells (or, for a record
+    the csv module cannot read, the reason as a string) and its raw text exactly as read,
+    without the final line ending (a quoted cell may span lines). Blank lines are left out.
+    """
+    with open_text(path, encoding) as handle:
+        consumed: list[str] = []
+
+        def source() -> Iterator[str]:
+            for text in handle:
+                consumed.append(text)
+                yield text
+
+        reader = csv.reader(source(), delimiter=delimiter)
+        start = 1
+        while True:
+            try:
+                cells: list[str] | str = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                cells = f"csv: {exc}"
+            raw = "".join(consumed)
+            line, start = start, start + len(consumed)
+            consumed.clear()
+            if cells == []:
+                continue
+            yield line, cells, raw.rstrip("\r\n")

@@ -6,6 +6,7 @@ The adapters have already validated every event with `schemas.events.parse_event
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,20 +15,40 @@ from typing import IO
 
 from pipeline.adapters.records import DeadLetter, Mapped, Skip, SourceEvent
 
+# Values inside a reason (ids, quoted cells, numbers) that vary from line to line.
+_VALUE = re.compile(r"'[^']*'|\S*\d\S*")
+
+
+def reason_kind(reason: str) -> str:
+    """A dead letter's reason with its values masked, to count reasons by kind:
+    `CONNECT: call 3.1 has no ENTERQUEUE` -> `CONNECT: call … has no ENTERQUEUE`."""
+    return _VALUE.sub("…", reason)
+
 
 @dataclass
 class ConversionCounts:
-    """What a conversion did: events written, dead letters, and skips by kind."""
+    """What a conversion did: input records read (lines or rows, blank ones not counted),
+    events written, dead letters (also by reason kind), and skips by kind."""
 
+    records: int = 0
     events: int = 0
     dead_letters: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
         skipped = ", ".join(f"{kind}={n}" for kind, n in sorted(self.skipped.items()))
         return (
             f"{self.events} events, {self.dead_letters} dead letters, skipped: {skipped or 'none'}"
         )
+
+    def dead_letter_ratio(self) -> float:
+        """Dead letters per input record (0 when nothing was read)."""
+        return self.dead_letters / self.records if self.records else 0.0
+
+    def reasons_summary(self, top: int = 10) -> str:
+        """The most frequent dead-letter reasons, one per line: `  735 × <reason>`."""
+        return "\n".join(f"{n:>7} × {kind}" for kind, n in self.reasons.most_common(top))
 
 
 class EventWriter:
@@ -60,6 +81,7 @@ class EventWriter:
     def dead_letter(self, letter: DeadLetter) -> None:
         self._dead.write(letter.to_json() + b"\n")
         self.counts.dead_letters += 1
+        self.counts.reasons[reason_kind(letter.reason)] += 1
         if self._flush_each:
             self._dead.flush()
 
@@ -74,10 +96,12 @@ class EventWriter:
                 self.event(event)
 
     def sorted_batch(self, results: Iterable[Mapped]) -> None:
-        """Write a whole file's results with events in canonical order (sources whose rows
-        are not in time order, or whose one row yields events hours apart)."""
+        """Write a whole file's results, one per input record, with events in canonical
+        order (sources whose rows are not in time order, or whose one row yields events
+        hours apart)."""
         events: list[SourceEvent] = []
         for result in results:
+            self.counts.records += 1
             if isinstance(result, list):
                 events.extend(result)
             else:

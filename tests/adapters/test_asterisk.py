@@ -58,87 +58,90 @@ QUEUE_LOG = f"""\
 
 EXPECTED_EVENTS = [
     # ADDMEMBER: Agent/1001 is mapped to bj_claims_a (site beijing); the second is a no-op.
-    {"event_id": "Agent/1001:ADDMEMBER:1", "ts": at(1), "type": "agent.login",
+    {"event_id": f"Agent/1001:ADDMEMBER:{T + 1}", "ts": at(1), "type": "agent.login",
      "agent_id": "Agent/1001", "team": "bj_claims_a", "site": "beijing"},
     # AGENTLOGIN of an unmapped agent in no queue: default_team cd_complaints (chengdu).
-    {"event_id": "Agent/2001:AGENTLOGIN:1", "ts": at(3), "type": "agent.login",
+    {"event_id": f"Agent/2001:AGENTLOGIN:{T + 3}", "ts": at(3), "type": "agent.login",
      "agent_id": "Agent/2001", "team": "cd_complaints", "site": "chengdu"},
-    {"event_id": "1001.1:ENTERQUEUE:1", "ts": at(10), "type": "contact.offered",
+    {"event_id": f"1001.1:ENTERQUEUE:{T + 10}", "ts": at(10), "type": "contact.offered",
      "contact_id": "1001.1", "channel": "voice", "queue": "claims_report",
      "customer_id": "13800000001"},
-    {"event_id": "1001.1:CONNECT:1", "ts": at(18), "type": "contact.answered",
+    {"event_id": f"1001.1:CONNECT:{T + 18}", "ts": at(18), "type": "contact.answered",
      "contact_id": "1001.1", "agent_id": "Agent/1001"},
-    {"event_id": "1002.1:ENTERQUEUE:1", "ts": at(20), "type": "contact.offered",
+    {"event_id": f"1002.1:ENTERQUEUE:{T + 20}", "ts": at(20), "type": "contact.offered",
      "contact_id": "1002.1", "channel": "voice", "queue": "complaints",
      "customer_id": "13900000002"},
-    {"event_id": "1002.1:CONNECT:1", "ts": at(25), "type": "contact.answered",
+    {"event_id": f"1002.1:CONNECT:{T + 25}", "ts": at(25), "type": "contact.answered",
      "contact_id": "1002.1", "agent_id": "Agent/2001"},
-    {"event_id": "1003.1:ENTERQUEUE:1", "ts": at(30), "type": "contact.offered",
+    {"event_id": f"1003.1:ENTERQUEUE:{T + 30}", "ts": at(30), "type": "contact.offered",
      "contact_id": "1003.1", "channel": "voice", "queue": "claims_report"},
-    {"event_id": "1003.1:ABANDON:1", "ts": at(60), "type": "contact.abandoned",
+    {"event_id": f"1003.1:ABANDON:{T + 60}", "ts": at(60), "type": "contact.abandoned",
      "contact_id": "1003.1"},
-    {"event_id": "1004.1:ENTERQUEUE:1", "ts": at(61), "type": "contact.offered",
+    {"event_id": f"1004.1:ENTERQUEUE:{T + 61}", "ts": at(61), "type": "contact.offered",
      "contact_id": "1004.1", "channel": "voice", "queue": "policy_service",
      "customer_id": "13700000004"},
-    {"event_id": "1005.1:ENTERQUEUE:1", "ts": at(62), "type": "contact.offered",
+    {"event_id": f"1005.1:ENTERQUEUE:{T + 62}", "ts": at(62), "type": "contact.offered",
      "contact_id": "1005.1", "channel": "voice", "queue": "policy_service",
      "customer_id": "13700000005"},
-    {"event_id": "1006.1:ENTERQUEUE:1", "ts": at(63), "type": "contact.offered",
+    {"event_id": f"1006.1:ENTERQUEUE:{T + 63}", "ts": at(63), "type": "contact.offered",
      "contact_id": "1006.1", "channel": "voice", "queue": "complaints",
      "customer_id": "13700000006"},
-    {"event_id": "1006.1:EXITWITHKEY:1", "ts": at(70), "type": "contact.abandoned",
+    {"event_id": f"1006.1:EXITWITHKEY:{T + 70}", "ts": at(70), "type": "contact.abandoned",
      "contact_id": "1006.1"},
-    {"event_id": "1002.1:COMPLETECALLER:1", "ts": at(85), "type": "contact.ended",
+    {"event_id": f"1002.1:COMPLETECALLER:{T + 85}", "ts": at(85), "type": "contact.ended",
      "contact_id": "1002.1", "agent_id": "Agent/2001", "disposition": "completed"},
-    {"event_id": "1002.1:COMPLETECALLER:1:wrapup", "ts": at(85),
+    {"event_id": f"1002.1:COMPLETECALLER:{T + 85}:wrapup", "ts": at(85),
      "type": "contact.wrapup_ended", "contact_id": "1002.1", "agent_id": "Agent/2001"},
-    {"event_id": "1001.1:COMPLETEAGENT:1", "ts": at(138), "type": "contact.ended",
+    {"event_id": f"1001.1:COMPLETEAGENT:{T + 138}", "ts": at(138), "type": "contact.ended",
      "contact_id": "1001.1", "agent_id": "Agent/1001", "disposition": "completed"},
-    {"event_id": "1001.1:COMPLETEAGENT:1:wrapup", "ts": at(138),
+    {"event_id": f"1001.1:COMPLETEAGENT:{T + 138}:wrapup", "ts": at(138),
      "type": "contact.wrapup_ended", "contact_id": "1001.1", "agent_id": "Agent/1001"},
-    {"event_id": "1007.1:ENTERQUEUE:1", "ts": at(140), "type": "contact.offered",
+    {"event_id": f"1007.1:ENTERQUEUE:{T + 140}", "ts": at(140), "type": "contact.offered",
      "contact_id": "1007.1", "channel": "voice", "queue": "claims_report",
      "customer_id": "13600000007"},
-    {"event_id": "1007.1:CONNECT:1", "ts": at(150), "type": "contact.answered",
+    {"event_id": f"1007.1:CONNECT:{T + 150}", "ts": at(150), "type": "contact.answered",
      "contact_id": "1007.1", "agent_id": "Agent/1001"},
-    {"event_id": "1007.1:TRANSFER:1", "ts": at(200), "type": "contact.ended",
+    {"event_id": f"1007.1:TRANSFER:{T + 200}", "ts": at(200), "type": "contact.ended",
      "contact_id": "1007.1", "agent_id": "Agent/1001", "disposition": "transferred"},
-    {"event_id": "1007.1:TRANSFER:1:wrapup", "ts": at(200), "type": "contact.wrapup_ended",
+    {"event_id": f"1007.1:TRANSFER:{T + 200}:wrapup", "ts": at(200), "type": "contact.wrapup_ended",
      "contact_id": "1007.1", "agent_id": "Agent/1001"},
     # The transferred call enters a second queue: a new contact, child of the first.
-    {"event_id": "1007.1:ENTERQUEUE:2", "ts": at(201), "type": "contact.offered",
+    {"event_id": f"1007.1:ENTERQUEUE:{T + 201}", "ts": at(201), "type": "contact.offered",
      "contact_id": "1007.1:2", "channel": "voice", "queue": "complaints",
      "customer_id": "13600000007", "parent_contact_id": "1007.1"},
     # A static member answers without ever logging in: logged in on the spot, in the
     # first team serving the queue (cd_complaints, chengdu).
-    {"event_id": "SIP/3001:AUTOLOGIN:1", "ts": at(210), "type": "agent.login",
+    {"event_id": f"1007.1:CONNECT:{T + 210}:login", "ts": at(210), "type": "agent.login",
      "agent_id": "SIP/3001", "team": "cd_complaints", "site": "chengdu"},
-    {"event_id": "1007.1:CONNECT:2", "ts": at(210), "type": "contact.answered",
+    {"event_id": f"1007.1:CONNECT:{T + 210}", "ts": at(210), "type": "contact.answered",
      "contact_id": "1007.1:2", "agent_id": "SIP/3001"},
-    {"event_id": "1007.1:COMPLETEAGENT:1", "ts": at(250), "type": "contact.ended",
+    {"event_id": f"1007.1:COMPLETEAGENT:{T + 250}", "ts": at(250), "type": "contact.ended",
      "contact_id": "1007.1:2", "agent_id": "SIP/3001", "disposition": "completed"},
-    {"event_id": "1007.1:COMPLETEAGENT:1:wrapup", "ts": at(250),
+    {"event_id": f"1007.1:COMPLETEAGENT:{T + 250}:wrapup", "ts": at(250),
      "type": "contact.wrapup_ended", "contact_id": "1007.1:2", "agent_id": "SIP/3001"},
-    {"event_id": "1004.1:EXITWITHTIMEOUT:1", "ts": at(361), "type": "contact.abandoned",
+    {"event_id": f"1004.1:EXITWITHTIMEOUT:{T + 361}", "ts": at(361), "type": "contact.abandoned",
      "contact_id": "1004.1"},
-    {"event_id": "1005.1:EXITEMPTY:1", "ts": at(362), "type": "contact.abandoned",
+    {"event_id": f"1005.1:EXITEMPTY:{T + 362}", "ts": at(362), "type": "contact.abandoned",
      "contact_id": "1005.1"},
     # PAUSE reason "Lunch" is mapped (case-insensitively); the same pause in a second
     # queue changes nothing.
-    {"event_id": "Agent/1001:PAUSE:1", "ts": at(400), "type": "agent.state",
+    {"event_id": f"Agent/1001:PAUSE:{T + 400}", "ts": at(400), "type": "agent.state",
      "agent_id": "Agent/1001", "state": "not_ready", "reason": "lunch"},
-    {"event_id": "Agent/1001:UNPAUSE:1", "ts": at(460), "type": "agent.state",
+    {"event_id": f"Agent/1001:UNPAUSE:{T + 460}", "ts": at(460), "type": "agent.state",
      "agent_id": "Agent/1001", "state": "ready"},
     # An unknown reason becomes "other".
-    {"event_id": "Agent/1001:PAUSEALL:1", "ts": at(470), "type": "agent.state",
+    {"event_id": f"Agent/1001:PAUSEALL:{T + 470}", "ts": at(470), "type": "agent.state",
      "agent_id": "Agent/1001", "state": "not_ready", "reason": "other"},
-    {"event_id": "Agent/1001:UNPAUSEALL:1", "ts": at(480), "type": "agent.state",
+    {"event_id": f"Agent/1001:UNPAUSEALL:{T + 480}", "ts": at(480), "type": "agent.state",
      "agent_id": "Agent/1001", "state": "ready"},
     # Leaving the last queue logs the agent out.
-    {"event_id": "Agent/1001:REMOVEMEMBER:2", "ts": at(491), "type": "agent.logout",
+    {"event_id": f"Agent/1001:REMOVEMEMBER:{T + 491}", "ts": at(491), "type": "agent.logout",
      "agent_id": "Agent/1001", "reason": "REMOVEMEMBER"},
-    {"event_id": "Agent/2001:AGENTLOGOFF:1", "ts": at(500), "type": "agent.logout",
+    {"event_id": f"Agent/2001:AGENTLOGOFF:{T + 500}", "ts": at(500), "type": "agent.logout",
      "agent_id": "Agent/2001", "reason": "AGENTLOGOFF"},
+    # The static member never leaves: the end of the log's local day logs it out.
+    {"event_id": "SIP/3001:DAYEND:2026-03-02", "ts": "2026-03-03T00:00:00+08:00",
+     "type": "agent.logout", "agent_id": "SIP/3001", "reason": "end of day"},
 ]  # fmt: skip
 
 
@@ -177,7 +180,7 @@ def test_summary_counts_events_dead_letters_and_documented_skips(
     convert(tmp_path, config_file, QUEUE_LOG)
 
     assert capsys.readouterr().err == (
-        "convert: 33 events, 0 dead letters, skipped: ADDMEMBER (already logged in)=1, "
+        "convert: 34 events, 0 dead letters, skipped: ADDMEMBER (already logged in)=1, "
         "PAUSE (no change)=1, QUEUESTART=1, REMOVEMEMBER (still in other queues)=1, "
         "RINGNOANSWER=1\n"
     )
@@ -206,11 +209,12 @@ def test_unmappable_lines_are_dead_lettered_with_reason_raw_and_line(
     code, out, dead = convert(tmp_path, config_file, BAD_QUEUE_LOG)
     lines = BAD_QUEUE_LOG.splitlines()
 
-    assert code == 0
+    # 10 of 13 lines are dead letters: more than half, so the run fails.
+    assert code == 1
     assert read_jsonl(dead) == [
         {"reason": "fields: expected epoch|callid|queue|agent|event[|data...], got 1",
          "raw": lines[0], "line": 1},
-        {"reason": "epoch: not a Unix time: 'abc'", "raw": lines[1], "line": 2},
+        {"reason": "epoch: not a Unix time or a datetime: 'abc'", "raw": lines[1], "line": 2},
         {"reason": "FOOBAR: unknown queue_log event", "raw": lines[2], "line": 3},
         {"reason": "CONNECT: call 3.1 has no ENTERQUEUE before this line",
          "raw": lines[3], "line": 4},
@@ -225,9 +229,9 @@ def test_unmappable_lines_are_dead_lettered_with_reason_raw_and_line(
          "raw": lines[12], "line": 13},
     ]  # fmt: skip
     assert [event["event_id"] for event in read_jsonl(out)] == [
-        "5.1:ENTERQUEUE:1",
-        "5.1:ABANDON:1",
-        "6.1:ENTERQUEUE:1",
+        f"5.1:ENTERQUEUE:{T + 4}",
+        f"5.1:ABANDON:{T + 8}",
+        f"6.1:ENTERQUEUE:{T + 10}",
     ]
 
 
@@ -242,4 +246,8 @@ def test_tz_option_writes_timestamps_in_that_zone(tmp_path: Path, config_file: P
     )  # fmt: skip
 
     assert code == 0
-    assert [event["ts"] for event in read_jsonl(out)] == ["2026-03-02T02:00:01+00:00"]
+    # The login, and the logout at the end of the agent's local day (Asia/Shanghai).
+    assert [event["ts"] for event in read_jsonl(out)] == [
+        "2026-03-02T02:00:01+00:00",
+        "2026-03-02T16:00:00+00:00",
+    ]

@@ -151,3 +151,43 @@ def test_row_whose_events_fail_validation_is_dead_lettered_not_written(
         {"reason": "contact.answered: agent_id: String should have at most 128 characters",
          "raw": text.splitlines()[1], "line": 2}
     ]  # fmt: skip
+
+
+def test_headerless_cdr_csv_reads_columns_from_column_order_and_keeps_raw_lines(
+    tmp_path: Path, config_file: Path
+) -> None:
+    config = tmp_path / "headerless.toml"
+    config.write_text(
+        config_file.read_text(encoding="utf-8").replace(
+            "[importers.cdr.columns]",
+            'column_order = ["call_uuid", "queued_at", "answered_at", "ended_at", '
+            '"acw_done_at", "result", "agent", "skill", "media", "caller", "hold_seconds"]\n\n'
+            "[importers.cdr.columns]",
+        ),
+        encoding="utf-8",
+    )
+    rows = [
+        '"c1","2026-03-02 09:00:00","","2026-03-02 09:00:30","","NO ANSWER","",'
+        '"claims_report","","",""',
+        '"c2","2026-03-02 09:01:00","","2026-03-02 09:01:30","","BUSY","","claims_report",'
+        '"","",""',
+    ]
+    source = tmp_path / "cdr.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out, dead = tmp_path / "events.jsonl", tmp_path / "dead.jsonl"
+
+    code = main(
+        ["convert", "--from", "cdr-csv", str(source), "--config", str(config), "--no-header",
+         "--out", str(out), "--dead-letter", str(dead)]
+    )  # fmt: skip
+
+    assert code == 0
+    # The first row is a call, not a header: it is not lost.
+    assert [event["event_id"] for event in read_jsonl(out)] == [
+        "c1:contact.offered",
+        "c1:contact.abandoned",
+    ]
+    # `raw` is the line as written, quotes included.
+    assert read_jsonl(dead) == [
+        {"reason": "result: unmapped outcome value 'BUSY'", "raw": rows[1], "line": 2}
+    ]

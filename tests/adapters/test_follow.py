@@ -44,20 +44,20 @@ def test_follow_mode_picks_up_lines_appended_to_the_growing_file(
         text=True,
     )  # fmt: skip
     try:
-        assert wait_for(lambda: event_ids(out) == ["1.1:ENTERQUEUE:1"])
+        assert wait_for(lambda: event_ids(out) == [f"1.1:ENTERQUEUE:{T}"])
 
         with source.open("a", encoding="utf-8") as log:
             log.write(f"{T + 5}|1.1|claims_report|Agent/1001|CONNECT|5|1.2|1\n")
             # Half a line: held back until its newline arrives.
             log.write(f"{T + 9}|2.1|complaints|NONE|ENTER")
             log.flush()
-            assert wait_for(lambda: event_ids(out)[-1:] == ["1.1:CONNECT:1"])
+            assert wait_for(lambda: event_ids(out)[-1:] == [f"1.1:CONNECT:{T + 5}"])
             time.sleep(0.3)
-            assert event_ids(out)[-1] == "1.1:CONNECT:1"
+            assert event_ids(out)[-1] == f"1.1:CONNECT:{T + 5}"
             log.write("QUEUE||139|1\nnot a queue_log line\n")
             log.flush()
 
-        assert wait_for(lambda: event_ids(out)[-1:] == ["2.1:ENTERQUEUE:1"])
+        assert wait_for(lambda: event_ids(out)[-1:] == [f"2.1:ENTERQUEUE:{T + 9}"])
         _, stderr = process.communicate(timeout=15)
     finally:
         if process.poll() is None:
@@ -66,10 +66,10 @@ def test_follow_mode_picks_up_lines_appended_to_the_growing_file(
 
     assert process.returncode == 0
     assert event_ids(out) == [
-        "1.1:ENTERQUEUE:1",
-        "Agent/1001:AUTOLOGIN:1",
-        "1.1:CONNECT:1",
-        "2.1:ENTERQUEUE:1",
+        f"1.1:ENTERQUEUE:{T}",
+        f"1.1:CONNECT:{T + 5}:login",
+        f"1.1:CONNECT:{T + 5}",
+        f"2.1:ENTERQUEUE:{T + 9}",
     ]
     assert read_jsonl(out)[3]["queue"] == "complaints"
     assert read_jsonl(dead) == [

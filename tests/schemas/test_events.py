@@ -113,7 +113,7 @@ def _reason(body: dict[str, Any] | bytes) -> str:
                 "reason": "nap",
             },
             "reason: Input should be 'break', 'lunch', 'training', 'meeting', 'coaching', "
-            "'system' or 'other'",
+            "'system', 'other' or 'outbound'",
         ),
         (b"x" * 70_000, "line: longer than 65536 bytes"),
     ],
