@@ -1,11 +1,12 @@
 """Everything the dashboard needs for access control, created once per app: the users
-from the configuration, the Redis-backed audit log, sign-in limiter, screen registry
-and the session signer. No web framework here (see `dashboard.guard`)."""
+from the configuration, the Redis-backed audit logs, sign-in limiter, screen registry
+and the session store. No web framework here (see `dashboard.guard`)."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 import redis
@@ -16,7 +17,7 @@ from pipeline.access.passwords import verify_password
 from pipeline.access.principal import Principal, Via, user_principal
 from pipeline.access.ratelimit import SignInLimiter
 from pipeline.access.screens import ScreenCheck, ScreenRegistry
-from pipeline.access.sessions import SessionSigner, session_secret
+from pipeline.access.sessions import SessionStore
 from schemas.access import AccessSettings
 
 
@@ -40,25 +41,19 @@ class AccessService:
             redis_url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
         )
         self.audit = AuditLog(self.client, self.keys, settings.audit_maxlen)
+        self.refused = AuditLog(self.client, self.keys, settings.audit_refused_maxlen,
+                                refused=True)
         self.limiter = SignInLimiter(
             self.client, self.keys, settings.signin_max_attempts, settings.signin_window_s
         )
         self.screens = ScreenRegistry(self.client, self.keys)
         self.screen_check = ScreenCheck(self.screens, settings.screen_recheck_s, monotonic)
-        self._signer: SessionSigner | None = None
-        self._lock = threading.Lock()
+        self.sessions = SessionStore(self.client, self.keys, settings.session_max_age_s)
+        self.views = RecentViews(monotonic)
 
     @property
     def enabled(self) -> bool:
         return self.settings.auth_enabled
-
-    def signer(self) -> SessionSigner:
-        """The session signer; its secret is read (or created in Redis) on first use."""
-        with self._lock:
-            if self._signer is None:
-                secret = session_secret(self.client, self.keys)
-                self._signer = SessionSigner(secret, self.settings.session_max_age_s)
-            return self._signer
 
     def user(self, name: str, via: Via) -> Principal | None:
         """The configured user `name` as a principal (None if not configured)."""
@@ -73,3 +68,35 @@ class AccessService:
 
     def close(self) -> None:
         self.client.close()
+
+
+class RecentViews:
+    """Which (viewer, agent) drill-downs were audited lately, so that a page refreshing
+    every second writes one `view_agent` entry per `every_s` seconds, not one per tick.
+
+    Bounded: at most `size` pairs are remembered (oldest forgotten first); `monotonic`
+    returns seconds (injected by tests).
+    """
+
+    def __init__(
+        self, monotonic: Callable[[], float], every_s: float = 300, size: int = 10_000
+    ) -> None:
+        self._monotonic = monotonic
+        self._every_s = every_s
+        self._size = size
+        self._lock = threading.Lock()
+        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+    def due(self, who: str, agent: str, *, force: bool = False) -> bool:
+        """True when this view should be audited now (and remember it)."""
+        now = self._monotonic()
+        key = (who, agent)
+        with self._lock:
+            last = self._seen.get(key)
+            if not force and last is not None and now - last < self._every_s:
+                return False
+            self._seen[key] = now
+            self._seen.move_to_end(key)
+            while len(self._seen) > self._size:
+                self._seen.popitem(last=False)
+        return True
