@@ -74,32 +74,34 @@ class SignInLimiter:
         elapsed = now_s / self.window_s - window
         return window, 1.0 - elapsed
 
-    def attempt(self, user: str, address: str, now_s: float) -> Allowance:
-        """Count one attempt for `user` from `address` at `now_s` (epoch seconds)."""
-        window, overlap = self._window(now_s)
-        key, previous = self._keys.signin_window(window), self._keys.signin_window(window - 1)
-        pair = _pair_field(user, address)
-        addr = "a:" + address_bucket(address)
+    def _count(self, window: int, overlap: float, field: str) -> tuple[int, int]:
+        """Add one to `field` in the current window; (sliding count, hash size)."""
+        key = self._keys.signin_window(window)
         pipe = self._client.pipeline(transaction=True)
-        pipe.hincrby(key, pair, 1)
-        pipe.hincrby(key, addr, 1)
+        pipe.hincrby(key, field, 1)
         pipe.expire(key, 2 * self.window_s)
         pipe.hlen(key)
-        pipe.hmget(previous, [pair, addr])
-        pair_now, address_now, _, size, (pair_before, address_before) = pipe.execute()
-        if size > self.max_fields:
-            # Over the cap: forget the fields this attempt created (bounded memory).
-            new = [f for f, n in ((pair, pair_now), (addr, address_now)) if n == 1]
-            if new:
-                self._client.hdel(key, *new)
+        pipe.hget(self._keys.signin_window(window - 1), field)
+        now_count, _, size, before = pipe.execute()
+        if size > self.max_fields and now_count == 1:
+            self._client.hdel(key, field)  # over the cap: not tracked (bounded memory)
+        return now_count + math.ceil(int(before or 0) * overlap), size
+
+    def attempt(self, user: str, address: str, now_s: float) -> Allowance:
+        """Count one attempt for `user` from `address` at `now_s` (epoch seconds).
+
+        The address is counted first: an address over its limit adds no field for the
+        names it tries, so one address creates at most its limit of pair fields.
+        """
+        window, overlap = self._window(now_s)
         retry_after = max(1, math.ceil(overlap * self.window_s))
-        for now_count, before, limit in (
-            (pair_now, pair_before, self.max_attempts),
-            (address_now, address_before, self.max_attempts * PER_ADDRESS_FACTOR),
-        ):
-            count = now_count + math.ceil(int(before or 0) * overlap)
-            if count > limit:
-                return Allowance(False, retry_after, first_refusal=count == limit + 1)
+        address_limit = self.max_attempts * PER_ADDRESS_FACTOR
+        count, _ = self._count(window, overlap, "a:" + address_bucket(address))
+        if count > address_limit:
+            return Allowance(False, retry_after, first_refusal=count == address_limit + 1)
+        count, _ = self._count(window, overlap, _pair_field(user, address))
+        if count > self.max_attempts:
+            return Allowance(False, retry_after, first_refusal=count == self.max_attempts + 1)
         return Allowance(True, 0)
 
     def succeeded(self, user: str, address: str, now_s: float) -> None:
