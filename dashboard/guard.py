@@ -75,7 +75,7 @@ def _identify() -> Principal | None:
     header = svc.settings.proxy_header
     if header and request.remote_addr in svc.settings.proxy_trusted:
         proxied = request.headers.get(header)
-        if proxied:
+        if proxied and not svc.sessions.is_removed(proxied):
             return svc.user(proxied, "proxy")
     token = request.args.get(SCREEN_PARAM) or request.cookies.get(SCREEN_COOKIE)
     if token:

@@ -38,6 +38,11 @@ class AccessKeys:
         """Hash {user, issued_at} of one session, by the SHA-256 of its cookie token."""
         return self._k("access", "session", digest)
 
+    def removed_users(self) -> str:
+        """Set: users removed by `wallboard users remove` (refused at sign-in even by a
+        dashboard still running with the old config); `users add` takes a name out."""
+        return self._k("access", "removed_users")
+
     def user_sessions(self, user: str) -> str:
         """Set: the session digests of one user (for revoking them all)."""
         return self._k("access", "user_sessions", user)

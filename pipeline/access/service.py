@@ -61,8 +61,11 @@ class AccessService:
         return user_principal(name, entry, via) if entry else None
 
     def check_password(self, name: str, password: str) -> Principal | None:
+        """The user if the password matches and they were not removed since start-up."""
         entry = self.settings.users.get(name)
         if not verify_password(entry.password_hash if entry else None, password):
+            return None
+        if self.sessions.is_removed(name):
             return None
         return self.user(name, "password")
 

@@ -3,7 +3,8 @@ its SHA-256 with the user name, so a session exists only while its record does.
 
 Every request looks the record up (no signing key to steal: reading Redis does not give
 a usable cookie, and a cookie made up by anyone matches no record). Sign-out deletes the
-record, `wallboard users remove` deletes all of a user's records, and the record's TTL
+record, `wallboard users remove` deletes all of a user's records (and marks the name
+removed, so a dashboard still running with the old config refuses it), and the TTL
 ends the session `access.session_max_age_s` seconds after sign-in (absolute expiry).
 The cookie holds no role: the role is looked up in the configuration on every request.
 """
@@ -74,12 +75,21 @@ class SessionStore:
         pipe.execute()
         return _text(user)
 
-    def revoke_user(self, user: str) -> int:
-        """End every session of `user` (removal); returns how many there were."""
+    def remove_user(self, user: str) -> int:
+        """End every session of `user` and refuse their sign-ins from now on (removal);
+        returns how many sessions there were."""
         digests = [_text(d) for d in self._client.smembers(self._keys.user_sessions(user))]
         pipe = self._client.pipeline(transaction=True)
         for digest in digests:
             pipe.delete(self._keys.session(digest))
         pipe.delete(self._keys.user_sessions(user))
+        pipe.sadd(self._keys.removed_users(), user)
         results = pipe.execute()
         return sum(int(r) for r in results[:len(digests)])
+
+    def restore_user(self, user: str) -> None:
+        """A user added (again): sign-ins are no longer refused for a past removal."""
+        self._client.srem(self._keys.removed_users(), user)
+
+    def is_removed(self, user: str) -> bool:
+        return bool(self._client.sismember(self._keys.removed_users(), user))
