@@ -138,3 +138,23 @@ def test_users_remove_ends_the_users_sessions_and_refuses_them_at_once(
                stdin="a long enough secret\n", monkeypatch=monkeypatch)[0] == 0
     assert not store.is_removed("lee")
     client.close()
+
+
+def test_audit_refused_lists_the_stream_of_refused_sign_ins(
+    redis_url: str, redis_keys: RedisKeys, redis_client: redis.Redis,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.access.audit import AuditLog
+
+    keys = AccessKeys(redis_keys.prefix)
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    AuditLog(redis_client, keys, refused=True).record(
+        "sign_in_failed", who="mona", at=at, address="203.0.113.66")
+    AuditLog(redis_client, keys).record("sign_in", who="lee", at=at, address="10.0.0.2")
+    common = ("--redis-url", redis_url, "--prefix", redis_keys.prefix)
+    assert run(capsys, "audit", "--refused", *common)[:2] == (
+        0, "2026-03-02T09:00:00+00:00\tmona\tsign_in_failed\t\t\t203.0.113.66\n")
+    assert run(capsys, "audit", *common)[:2] == (
+        0, "2026-03-02T09:00:00+00:00\tlee\tsign_in\t\t\t10.0.0.2\n")
