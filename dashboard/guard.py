@@ -95,9 +95,13 @@ def _refuse(status: int, message: str) -> Response:
 
 
 def _deny(who: Principal, target: str, reason: str) -> Response:
-    """403 with an `access_denied` entry in the (authenticated) audit trail."""
-    access().audit.record("access_denied", who=who.name, at=services().clock(),
-                          target=target, detail=reason, address=client_address())
+    """403 with an `access_denied` entry in the (authenticated) audit trail, within the
+    principal's budget of such entries (beyond it, counted into the next entry)."""
+    suppressed = access().denials.take(who.name)
+    if suppressed is not None:
+        detail = f"{reason} (+{suppressed} refused, not recorded)" if suppressed else reason
+        access().audit.record("access_denied", who=who.name, at=services().clock(),
+                              target=target, detail=detail, address=client_address())
     return _refuse(403, "forbidden")
 
 
@@ -200,8 +204,7 @@ def _check_page(who: Principal, path: str) -> Response | None:
     if page is not None and decide(who, page, _agent_team) != "allow":
         if path == "/":
             return flask.redirect(landing_path(who))
-        access().audit.record("access_denied", who=who.name, at=services().clock(),
-                              target=path, address=client_address())
+        _deny(who, path, "page")
         return _refuse(403, "forbidden: your role cannot open this page")
     return None
 

@@ -50,6 +50,7 @@ class AccessService:
         self.screen_check = ScreenCheck(self.screens, settings.screen_recheck_s, monotonic)
         self.sessions = SessionStore(self.client, self.keys, settings.session_max_age_s)
         self.views = RecentViews(monotonic)
+        self.denials = DenialBudget(monotonic)
 
     @property
     def enabled(self) -> bool:
@@ -103,3 +104,45 @@ class RecentViews:
             while len(self._seen) > self._size:
                 self._seen.popitem(last=False)
         return True
+
+
+class DenialBudget:
+    """How many `access_denied` entries one signed-in principal may add to the audit
+    trail: a token bucket of `capacity` refilled at `per_s` per second, so even a
+    signed-in account posting forged requests in a loop cannot turn the trail over.
+    Refusals beyond the budget are counted and reported with the next recorded one.
+
+    Bounded: at most `size` principals are remembered; `monotonic` returns seconds.
+    """
+
+    def __init__(
+        self,
+        monotonic: Callable[[], float],
+        capacity: float = 300,
+        per_s: float = 0.2,
+        size: int = 10_000,
+    ) -> None:
+        self._monotonic = monotonic
+        self._capacity = capacity
+        self._per_s = per_s
+        self._size = size
+        self._lock = threading.Lock()
+        self._buckets: OrderedDict[str, tuple[float, float, int]] = OrderedDict()
+
+    def take(self, who: str) -> int | None:
+        """None: do not record this refusal; else record it, noting the returned number
+        of refusals suppressed before it."""
+        now = self._monotonic()
+        with self._lock:
+            tokens, at, suppressed = self._buckets.get(who, (self._capacity, now, 0))
+            tokens = min(self._capacity, tokens + (now - at) * self._per_s)
+            if tokens < 1:
+                self._buckets[who] = (tokens, now, suppressed + 1)
+                result = None
+            else:
+                self._buckets[who] = (tokens - 1, now, 0)
+                result = suppressed
+            self._buckets.move_to_end(who)
+            while len(self._buckets) > self._size:
+                self._buckets.popitem(last=False)
+        return result
