@@ -115,12 +115,18 @@ def _unauthenticated(target: str) -> None:
 
 
 def _audit_view(who: Principal, page: Page, *, opened: bool) -> None:
-    """`view_agent` for one agent's numbers (not an agent's own page): always when the
-    page is opened, else once per viewer and agent every few minutes of refreshes."""
+    """`view_agent` for one agent's numbers (not an agent's own page): when the page is
+    opened, and once per viewer and agent every few minutes of refreshes (whatever
+    route), within the principal's budget of such entries."""
     if page.kind == "agent" or (page.kind == "me" and page.subject != who.agent_id):
-        if access().views.due(who.name, page.subject, force=opened):
+        if not access().views.due(who.name, page.subject, opened=opened):
+            return
+        suppressed = access().view_budget.take(who.name)
+        if suppressed is not None:
+            detail = f"{page.kind} (+{suppressed} views not recorded)" if suppressed \
+                else page.kind
             access().audit.record("view_agent", who=who.name, at=services().clock(),
-                                  target=page.subject, detail=page.kind,
+                                  target=page.subject, detail=detail,
                                   address=client_address())
 
 

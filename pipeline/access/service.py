@@ -50,7 +50,9 @@ class AccessService:
         self.screen_check = ScreenCheck(self.screens, settings.screen_recheck_s, monotonic)
         self.sessions = SessionStore(self.client, self.keys, settings.session_max_age_s)
         self.views = RecentViews(monotonic)
-        self.denials = DenialBudget(monotonic)
+        # Entries one signed-in principal may add per kind (see AuditBudget).
+        self.denials = AuditBudget(monotonic)
+        self.view_budget = AuditBudget(monotonic, per_s=0.5)
 
     @property
     def enabled(self) -> bool:
@@ -83,21 +85,28 @@ class RecentViews:
     """
 
     def __init__(
-        self, monotonic: Callable[[], float], every_s: float = 300, size: int = 10_000
+        self,
+        monotonic: Callable[[], float],
+        every_s: float = 300,
+        size: int = 10_000,
+        reopen_s: float = 10,
     ) -> None:
         self._monotonic = monotonic
         self._every_s = every_s
+        self._reopen_s = reopen_s
         self._size = size
         self._lock = threading.Lock()
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
 
-    def due(self, who: str, agent: str, *, force: bool = False) -> bool:
-        """True when this view should be audited now (and remember it)."""
+    def due(self, who: str, agent: str, *, opened: bool = False) -> bool:
+        """True when this view should be audited now (and remember it): a page opened
+        counts unless the same page was audited in the last `reopen_s` seconds."""
         now = self._monotonic()
         key = (who, agent)
         with self._lock:
             last = self._seen.get(key)
-            if not force and last is not None and now - last < self._every_s:
+            quiet = self._reopen_s if opened else self._every_s
+            if last is not None and now - last < quiet:
                 return False
             self._seen[key] = now
             self._seen.move_to_end(key)
@@ -106,11 +115,11 @@ class RecentViews:
         return True
 
 
-class DenialBudget:
-    """How many `access_denied` entries one signed-in principal may add to the audit
-    trail: a token bucket of `capacity` refilled at `per_s` per second, so even a
-    signed-in account posting forged requests in a loop cannot turn the trail over.
-    Refusals beyond the budget are counted and reported with the next recorded one.
+class AuditBudget:
+    """How many entries of one kind (`access_denied`, `view_agent`) one signed-in
+    principal may add to the audit trail: a token bucket of `capacity` refilled at `per_s`
+    per second, so even a signed-in account posting requests in a loop cannot turn the
+    trail over. Entries beyond the budget are counted and reported with the next one.
 
     Bounded: at most `size` principals are remembered; `monotonic` returns seconds.
     """
@@ -130,8 +139,8 @@ class DenialBudget:
         self._buckets: OrderedDict[str, tuple[float, float, int]] = OrderedDict()
 
     def take(self, who: str) -> int | None:
-        """None: do not record this refusal; else record it, noting the returned number
-        of refusals suppressed before it."""
+        """None: do not record this entry; else record it, noting the returned number of
+        entries suppressed before it."""
         now = self._monotonic()
         with self._lock:
             tokens, at, suppressed = self._buckets.get(who, (self._capacity, now, 0))

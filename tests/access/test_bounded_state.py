@@ -9,7 +9,7 @@ import redis
 from dashboard.format import agent_link, markdown_text, plot_text
 from pipeline.access.keys import AccessKeys
 from pipeline.access.ratelimit import SignInLimiter, address_bucket
-from pipeline.access.service import DenialBudget, RecentViews
+from pipeline.access.service import AuditBudget, RecentViews
 from pipeline.redis_keys import RedisKeys
 
 
@@ -23,7 +23,7 @@ class Clock:
 
 def test_a_principal_records_300_refusals_then_one_every_5_seconds_with_the_count() -> None:
     clock = Clock()
-    budget = DenialBudget(clock)
+    budget = AuditBudget(clock)
     assert [budget.take("lee") for _ in range(300)] == [0] * 300
     assert [budget.take("lee") for _ in range(40)] == [None] * 40
     assert budget.take("vera") == 0  # one principal's flood costs nobody else
@@ -33,7 +33,7 @@ def test_a_principal_records_300_refusals_then_one_every_5_seconds_with_the_coun
 
 
 def test_the_denial_budget_forgets_the_oldest_principals_beyond_its_size() -> None:
-    budget = DenialBudget(Clock(), capacity=1, size=3)
+    budget = AuditBudget(Clock(), capacity=1, size=3)
     for name in ("a", "b", "c", "d"):
         assert budget.take(name) == 0
     assert budget.take("a") == 0  # forgotten, so a full bucket again
@@ -44,7 +44,9 @@ def test_views_are_audited_once_per_viewer_and_agent_every_five_minutes() -> Non
     clock = Clock()
     views = RecentViews(clock, size=2)
     assert [views.due("mona", "a001") for _ in range(3)] == [True, False, False]
-    assert views.due("mona", "a001", force=True)  # opening the page always counts
+    assert not views.due("mona", "a001", opened=True)  # opened again within 10 s
+    clock.now += 10
+    assert views.due("mona", "a001", opened=True)  # opening the page again counts
     clock.now += 299
     assert not views.due("mona", "a001")
     clock.now += 1
