@@ -130,14 +130,18 @@ def _audit_view(who: Principal, page: Page, *, opened: bool) -> None:
                                   address=client_address())
 
 
-def _ack_refusal(who: Principal, values: dict[str, Any]) -> str | None:
-    """Why an acknowledgement may not be written, or None."""
-    text = authz.ack_text_refusal(values.get(f"{ids.AL_ACK_BY}.value"),
-                                  values.get(f"{ids.AL_ACK_NOTE}.value"))
+def ack_refusal(who: Principal, rows: Any, selected: Any, by: Any, note: Any) -> str | None:
+    """Why an acknowledgement may not be written, or None: the typed name and note within
+    their limits, the selected alert active (or in the recent history) and about a
+    subject `who` may see. Asked by the guard for signed-in requests and by the callback
+    itself (so the limits hold with sign-in off too). May raise `DataUnavailable`."""
+    text = authz.ack_text_refusal(by, note)
     if text:
         return text
-    alert_id = authz.ack_target(values.get(f"{ids.AL_ACTIVE}.derived_virtual_data"),
-                                values.get(f"{ids.AL_ACTIVE}.derived_virtual_selected_rows"))
+    try:
+        alert_id = authz.ack_target(rows, selected)
+    except authz.Refused as exc:
+        return str(exc)
     if alert_id is None:
         return None  # nothing selected: the callback only asks to pick a row
     data = services().data
@@ -165,10 +169,12 @@ def _check_callback(who: Principal) -> Response | None:
     if decide(who, page, _agent_team) != "allow":
         return _deny(who, _page_path(page), f"callback {request.route} {request.output[:80]}")
     if request.route == "write":
+        values = request.values
         try:
-            reason = _ack_refusal(who, request.values)
-        except authz.Refused as exc:
-            reason = str(exc)
+            reason = ack_refusal(
+                who, values.get(f"{ids.AL_ACTIVE}.derived_virtual_data"),
+                values.get(f"{ids.AL_ACTIVE}.derived_virtual_selected_rows"),
+                values.get(f"{ids.AL_ACK_BY}.value"), values.get(f"{ids.AL_ACK_NOTE}.value"))
         except DataUnavailable:
             return _refuse(503, "alerts unavailable (storage)")
         if reason:

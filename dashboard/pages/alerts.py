@@ -13,7 +13,7 @@ from dashboard import ids, views
 from dashboard.authz import ack_target, may_see_alert
 from dashboard.components import banner_class, column, page_header, table
 from dashboard.data import DataUnavailable
-from dashboard.guard import client_address, principal
+from dashboard.guard import ack_refusal, client_address, principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.pages.common import layout_settings, read_tick
 from dashboard.services import access, services
@@ -152,11 +152,17 @@ def acknowledge(
     params: dict[str, Any] | None,
 ) -> str:
     lang = normalize_lang((params or {}).get("lang"))
-    # The guard has checked the same selection (exists, visible) and the text limits.
+    who = principal()
+    try:
+        # Signed in, the guard has refused this already; with sign-in off it is the check.
+        refusal = ack_refusal(who, rows, selected, by, note)
+    except DataUnavailable as exc:
+        return str(exc)
+    if refusal:
+        return refusal
     alert_id = ack_target(rows, selected)
     if alert_id is None:
         return t("ack_pick", lang)
-    who = principal()
     # Signed in, the acknowledgement is the person's, whatever name was typed.
     name = (by or "").strip() if who.via == "open" else who.name
     if not name:

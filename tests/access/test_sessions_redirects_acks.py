@@ -228,3 +228,35 @@ def test_wb_config_carries_no_access_section(redis_url: str, redis_prefix: str) 
     finally:
         client.delete(f"{redis_prefix}:config")
         client.close()
+
+
+def test_with_sign_in_off_the_acknowledgement_limits_still_hold(
+    redis_url: str, redis_prefix: str, redis_client: redis.Redis
+) -> None:
+    from datetime import UTC, datetime
+
+    from dashboard.app import create_app
+    from pipeline.redis_keys import RedisKeys
+    from tests.dashboard.fixtures import write_floor
+
+    keys = RedisKeys(redis_prefix)
+    write_floor(redis_client, keys, datetime.now(tz=UTC), history_minutes=1)
+    app = create_app(redis_url, redis_prefix)  # no [access]: everyone sees everything
+    client = app.server.test_client()
+
+    def ack(alert_id: str, note: str) -> str:
+        body = callback_body(app, ids.AL_ACK_RESULT, {
+            f"{ids.AL_ACK_BUTTON}.n_clicks": 1,
+            f"{ids.AL_ACTIVE}.derived_virtual_data": [{"id": alert_id}],
+            f"{ids.AL_ACTIVE}.derived_virtual_selected_rows": [0],
+            f"{ids.AL_ACK_BY}.value": "王丽", f"{ids.AL_ACK_NOTE}.value": note,
+            f"{ids.AL_PARAMS}.data": {"lang": "en"}})
+        response = client.post(CALLBACK, json=body)
+        assert response.status_code == 200
+        return str(response.get_json()["response"][ids.AL_ACK_RESULT]["children"])
+
+    assert ack("made-up:1", "x") == "ack: no alert 'made-up:1'"
+    assert ack("long_away:a005:1", "x" * 1_000_000) == "ack: note longer than 500 characters"
+    assert redis_client.hlen(keys.alert_acks()) == 0
+    assert ack("long_away:a005:1", "on it").startswith("Acknowledged")
+    assert redis_client.hlen(keys.alert_acks()) == 1
