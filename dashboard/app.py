@@ -20,7 +20,13 @@ from dashboard.data import WallboardData
 from dashboard.guard import enforce, remember_screen
 from dashboard.headers import add_security_headers
 from dashboard.pages import agent, alerts, me, queue, team, wallboard
-from dashboard.services import ACCESS_EXTENSION, EXTENSION, Services, wall_clock
+from dashboard.services import (
+    ACCESS_EXTENSION,
+    DASH_EXTENSION,
+    EXTENSION,
+    Services,
+    wall_clock,
+)
 from pipeline.access.service import AccessService
 from schemas.access import AccessSettings
 from schemas.config import load_settings
@@ -60,6 +66,7 @@ def create_app(
     for page in PAGES:
         page.register(app)
     app.layout = html.Div(id=ids.SHELL, children=[dash.page_container])
+    app.server.extensions[DASH_EXTENSION] = app
     _secure(app.server, AccessService(access or AccessSettings(auth="off"), redis_url, prefix))
     return app
 

@@ -14,7 +14,7 @@ from dash import Patch
 from plotly.subplots import make_subplots
 
 from dashboard.data import TimelineEntry
-from dashboard.format import parse_optional_ts
+from dashboard.format import parse_optional_ts, plot_text
 from dashboard.history_views import DailySeries, ProfileSeries
 from dashboard.i18n import Lang, state_label, t
 from dashboard.views import HistorySeries
@@ -107,7 +107,7 @@ def agent_timeline_figure(
     for index, (start, data) in enumerate(states):
         end = states[index + 1][0] if index + 1 < len(states) else now
         state = str(data.get("state", "logged_out"))
-        label = state_label(state, data.get("reason"), lang)
+        label = plot_text(state_label(state, data.get("reason"), lang))
         fig.add_trace(go.Scatter(
             x=[start.astimezone(zone), end.astimezone(zone)], y=[t("state", lang)] * 2,
             mode="lines", line={"color": STATE_COLOURS.get(state, "#6b7280"), "width": 28},
@@ -116,7 +116,7 @@ def agent_timeline_figure(
     contacts = [(parse_optional_ts(e.ts), e.data) for e in entries if e.kind == "contact"]
     placed = [(m, d) for m, d in contacts if m is not None]
     xs = [m.astimezone(zone) for m, _ in placed]
-    texts = [f"{d.get('contact_id', '')} {d.get('queue', '')}" for _, d in placed]
+    texts = [plot_text(f"{d.get('contact_id', '')} {d.get('queue', '')}") for _, d in placed]
     fig.add_trace(go.Scatter(
         x=xs, y=[t("contact", lang)] * len(xs), mode="markers", text=texts,
         marker={"color": "#e5e7eb", "size": 10, "symbol": "diamond"}, showlegend=False,

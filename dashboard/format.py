@@ -8,14 +8,19 @@ passes `now` in.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
+from urllib.parse import quote
 
 from schemas.timefmt import parse_ts
 
 MISSING = "—"
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # A traffic-light status; "none" when there is no value to judge.
 Status = Literal["green", "amber", "red", "none"]
@@ -140,3 +145,22 @@ def is_stale(processed_at: datetime | None, now: datetime, stale_after_s: float)
     if processed_at is None:
         return True
     return (now - processed_at).total_seconds() > stale_after_s
+
+
+def markdown_text(text: str) -> str:
+    """Text from events shown literally in a Markdown table cell: every ASCII punctuation
+    character backslash-escaped (no link, emphasis or HTML can form), control
+    characters as spaces."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", text))
+
+
+def agent_link(agent_id: str) -> str:
+    """Markdown link to an agent's page: the id as literal text, percent-encoded in the
+    path, so no id can make a link elsewhere."""
+    return f"[{markdown_text(agent_id)}](/agent/{quote(agent_id, safe='@')})"
+
+
+def plot_text(text: str) -> str:
+    """Text for Plotly labels and hover texts, which render a subset of HTML (`<a href>`,
+    `<b>`...): `<`, `>` and `&` as entities, so it shows as typed."""
+    return html.escape(text, quote=False)

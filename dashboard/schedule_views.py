@@ -109,7 +109,7 @@ def adherence_rows(rows: list[Adherence], lang: Lang) -> list[dict[str, str]]:
         {
             "agent": t("total", lang)
             if row.agent_id is None
-            else f"[{row.agent_id}](/agent/{row.agent_id})",
+            else fmt.agent_link(row.agent_id),
             "scheduled_so_far": padded_duration(row.scheduled_s),
             "logged_in_so_far": padded_duration(row.logged_in_s),
             "lost_time": padded_duration(row.lost_s),

@@ -17,6 +17,7 @@ from pipeline.access.service import AccessService
 
 EXTENSION = "wallboard"
 ACCESS_EXTENSION = "wallboard_access"
+DASH_EXTENSION = "wallboard_dash"  # the Dash app: its callback map is what the guard checks
 
 
 def wall_clock() -> datetime:

@@ -1,9 +1,12 @@
-"""`/login` and `/logout`: the sign-in form, rate-limited, audited, setting the signed
-session cookie (HttpOnly, SameSite=Lax, Secure unless `access.cookie_secure = false`)."""
+"""`/login` and `/logout`: the sign-in form, rate-limited per user and address, audited,
+setting the session cookie (a server-side session's random token; HttpOnly,
+SameSite=Lax, Secure unless `access.cookie_secure = false`). Sign-out ends the session
+in Redis, so a copied cookie stops working too."""
 
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import unquote, urlsplit
 
 import flask
 import redis
@@ -38,9 +41,26 @@ def _form(
     return flask.Response(html, status=status, mimetype="text/html")
 
 
-def _safe_next(next_path: str) -> str | None:
-    """Only a path on this site (no "//host", no scheme) may be the redirect target."""
-    if next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
+MAX_NEXT = 2048
+
+
+def _plain_path(text: str) -> bool:
+    """A same-origin absolute path: "/x", never "//host", "/\\host" or a scheme, with no
+    control characters (browsers drop tabs and newlines, turning "/\t/host" into "//host")."""
+    if not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 or c.isspace() for c in text):
+        return False
+    parts = urlsplit(text)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(next_path: str) -> str | None:
+    """The redirect target after sign-in if it is a path on this site, else None; checked
+    as sent and once percent-decoded."""
+    if len(next_path) > MAX_NEXT:
+        return None
+    if _plain_path(next_path) and _plain_path(unquote(next_path)):
         return next_path
     return None
 
@@ -58,24 +78,25 @@ def sign_in() -> Response:
     address = client_address()
     now = services().clock()
     try:
-        allowance = svc.limiter.attempt(username, address)
+        allowance = svc.limiter.attempt(username, address, now.timestamp())
         if not allowance.allowed:
-            svc.audit.record("sign_in_limited", who=username, at=now, address=address)
+            if allowance.first_refusal:  # one entry per pair or address and window
+                svc.refused.record("sign_in_limited", who=username, at=now, address=address)
             response = _form(429, "尝试次数过多，请稍后再试 Too many attempts, try later",
                              username, next_path)
             response.headers["Retry-After"] = str(allowance.retry_after_s)
             return response
         who = svc.check_password(username, password)
         if who is None:
-            svc.audit.record("sign_in_failed", who=username, at=now, address=address)
+            svc.refused.record("sign_in_failed", who=username, at=now, address=address)
             return _form(401, "用户名或密码错误 Wrong user or password", username, next_path)
-        svc.limiter.succeeded(username, address)
+        svc.limiter.succeeded(username, address, now.timestamp())
         svc.audit.record("sign_in", who=username, at=now, address=address,
                          detail=who.role or "")
-        cookie = svc.signer().issue(username)
+        cookie = svc.sessions.issue(username, now)
     except (redis.RedisError, OSError):
         return _form(503, "暂时无法登录 Sign-in unavailable (storage)", username, next_path)
-    response = flask.redirect(_safe_next(next_path) or landing_path(who))
+    response = flask.redirect(safe_next(next_path) or landing_path(who))
     response.set_cookie(SESSION_COOKIE, cookie, max_age=int(svc.settings.session_max_age_s),
                         httponly=True, samesite="Lax", secure=svc.settings.cookie_secure)
     return response
@@ -84,12 +105,15 @@ def sign_in() -> Response:
 def sign_out() -> Response:
     svc = access()
     try:
-        user = svc.signer().user_of(flask.request.cookies.get(SESSION_COOKIE))
+        user = svc.sessions.revoke(flask.request.cookies.get(SESSION_COOKIE))
         if user is not None:
             svc.audit.record("sign_out", who=user, at=services().clock(),
                              address=client_address())
     except (redis.RedisError, OSError):
-        pass  # signing out must work even when the audit cannot be written
+        # Say so: the session lives on in Redis until its TTL; the cookie goes anyway.
+        failed = _form(503, "暂时无法退出 Sign-out unavailable (storage), try again")
+        failed.delete_cookie(SESSION_COOKIE)
+        return failed
     response = flask.redirect("/login")
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -421,7 +421,7 @@ def team_rows(
         kinds = sorted({t("kind_" + a.kind, lang) for a in agent_alerts(alerts, agent_id)})
         rows.append(
             {
-                "agent": f"[{agent_id}](/agent/{agent_id})",
+                "agent": fmt.agent_link(agent_id),
                 "agent_id": agent_id,
                 "state": state_label(entry.state, entry.reason, lang),
                 "state_key": entry.state,

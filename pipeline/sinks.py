@@ -245,7 +245,9 @@ class RedisStateWriter:
         self._once_staged: dict[str, tuple[int, int, list[tuple[str, list[Any]]]]] = {}
 
     def write_config(self) -> None:
-        self.client.set(self.keys.config(), self.settings.model_dump_json())
+        """`wb:config` for the dashboard: everything but `[access]` (users and their
+        password hashes stay in the TOML file the dashboard reads itself)."""
+        self.client.set(self.keys.config(), self.settings.model_dump_json(exclude={"access"}))
 
     def pending(self) -> list[PendingAppend]:
         """Appends not yet in Redis (what a recovery snapshot of the sink keeps)."""

@@ -1,8 +1,9 @@
 """Sign-in, roles, screen tokens, masking and audit settings (`[access]` in the config).
 
 Durations are seconds. Passwords are never stored in clear: `users.<name>.password_hash`
-is an argon2id hash written by `wallboard users add`. Secrets (session key, mask key)
-come from the environment, never from this file.
+is an argon2id hash written by `wallboard users add`; the pipeline never copies this
+section to Redis (`wb:config`). Secrets (mask key) come from the environment, never from
+this file; sessions are random tokens kept server-side (hashed) in Redis.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class AccessSettings(_Strict):
     # True: refuse to start without WALLBOARD_MASK_KEY (else customer ids are dropped).
     mask_required: bool = False
     audit_maxlen: Annotated[int, Field(ge=100)] = 100_000
+    # The separate stream of refused sign-ins and unauthenticated requests.
+    audit_refused_maxlen: Annotated[int, Field(ge=100)] = 10_000
     # How long a screen token's validity is trusted before Redis is asked again.
     screen_recheck_s: Annotated[float, Field(gt=0, le=10)] = 5
 

@@ -10,9 +10,10 @@ import redis
 from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import ids, views
+from dashboard.authz import ack_target, may_see_alert
 from dashboard.components import banner_class, column, page_header, table
 from dashboard.data import DataUnavailable
-from dashboard.guard import client_address, principal
+from dashboard.guard import ack_refusal, client_address, principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.pages.common import layout_settings, read_tick
 from dashboard.services import access, services
@@ -124,10 +125,7 @@ def refresh(
     who = principal()
 
     def keep(alert: Any) -> bool:
-        # A team lead sees the alerts touching their teams only.
-        if not who.sees_everyone and not any(
-            who.sees_team(tm) for tm in views.alert_teams(alert, snapshot, settings)
-        ):
+        if not may_see_alert(who, alert, snapshot, settings):
             return False
         return views.alert_matches(alert, snapshot, settings, kind=kind, queue=queue, team=team)
 
@@ -154,15 +152,22 @@ def acknowledge(
     params: dict[str, Any] | None,
 ) -> str:
     lang = normalize_lang((params or {}).get("lang"))
-    if not rows or not selected:
-        return t("ack_pick", lang)
     who = principal()
+    try:
+        # Signed in, the guard has refused this already; with sign-in off it is the check.
+        refusal = ack_refusal(who, rows, selected, by, note)
+    except DataUnavailable as exc:
+        return str(exc)
+    if refusal:
+        return refusal
+    alert_id = ack_target(rows, selected)
+    if alert_id is None:
+        return t("ack_pick", lang)
     # Signed in, the acknowledgement is the person's, whatever name was typed.
     name = (by or "").strip() if who.via == "open" else who.name
     if not name:
         return t("ack_name", lang)
     svc = services()
-    alert_id = str(rows[selected[0]]["id"])
     try:
         settings = svc.data.settings()
         at = svc.clock().astimezone(settings.zone)

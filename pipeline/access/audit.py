@@ -1,8 +1,14 @@
-"""The audit trail: who did what, when, appended to the `<prefix>:audit` stream
-(bounded by MAXLEN ~ `access.audit_maxlen`). `wallboard audit` lists it.
+"""The audit trail: who did what, when, in two streams.
 
-Actions: `sign_in`, `sign_in_failed`, `sign_in_limited`, `sign_out`, `access_denied`,
-`view_agent` (a drill-down to one agent's numbers), `alert_ack`, `config_change`.
+`<prefix>:audit` (MAXLEN ~ `access.audit_maxlen`) holds what signed-in people, screens
+and operators did: `sign_in`, `sign_out`, `access_denied` (a refused page or callback,
+with the reason), `view_agent` (a drill-down to one agent's numbers), `alert_ack`,
+`config_change`. Nobody can write to it without signing in first.
+`<prefix>:audit:refused` (MAXLEN ~ `access.audit_refused_maxlen`) holds what anonymous
+traffic caused: `sign_in_failed`, `sign_in_limited` (the first refusal of a pair or
+address in a window), `session_refused` (a cookie matching no session),
+`unauthenticated` (a callback without sign-in). A flood of refused attempts turns over
+that stream only. `wallboard audit [--refused]` lists them.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from pipeline.access.keys import AccessKeys
 
 AuditAction = Literal[
     "sign_in",
+    "session_refused",
+    "unauthenticated",
     "sign_in_failed",
     "sign_in_limited",
     "sign_out",
@@ -46,9 +54,17 @@ def _text(value: Any) -> str:
 
 
 class AuditLog:
-    def __init__(self, client: redis.Redis, keys: AccessKeys, maxlen: int = 100_000) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: AccessKeys,
+        maxlen: int = 100_000,
+        *,
+        refused: bool = False,
+    ) -> None:
+        """The authenticated trail, or with `refused` the stream of refused traffic."""
         self._client = client
-        self._keys = keys
+        self._key = keys.audit_refused() if refused else keys.audit()
         self._maxlen = maxlen
 
     def record(
@@ -71,14 +87,14 @@ class AuditLog:
             "address": address[:FIELD_LIMIT],
         }
         entry_id = self._client.xadd(
-            self._keys.audit(), fields,  # type: ignore[arg-type]
+            self._key, fields,  # type: ignore[arg-type]
             maxlen=self._maxlen, approximate=True,
         )
         return _text(entry_id)
 
     def entries(self, count: int = 100, action: str | None = None) -> list[AuditEntry]:
         """The newest `count` entries (optionally of one action), newest first."""
-        rows = self._client.xrevrange(self._keys.audit(), count=count if not action else None)
+        rows = self._client.xrevrange(self._key, count=count if not action else None)
         out = []
         for entry_id, raw in rows or []:
             f = {_text(k): _text(v) for k, v in (raw or {}).items()}

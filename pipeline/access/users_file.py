@@ -1,5 +1,6 @@
-"""Adding a user to the TOML configuration: a `[access.users.<name>]` table appended to
-the file, checked by loading the whole result before the file is replaced."""
+"""Adding a user to the TOML configuration (a `[access.users.<name>]` table appended to
+the file) and removing one (that table cut out), each checked by loading the whole
+result before the file is replaced."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from schemas.config import ConfigError, Settings, parse_settings
 
 class UserFileError(ValueError):
     """The user cannot be added (bad name, already present, or the result is invalid)."""
+
+
+class UnknownUser(UserFileError):
+    """The user to remove is not in the file."""
 
 
 def _toml_string(value: str) -> str:
@@ -74,5 +79,48 @@ def add_user(
         out.write(new_text)
     if path.exists():
         os.chmod(temp, path.stat().st_mode & 0o777)
+    os.replace(temp, path)
+    return settings
+
+
+def _is_user_header(line: str, name: str) -> bool:
+    """`[access.users.NAME]` or `[access.users."NAME"]` (spaces allowed around dots)."""
+    compact = re.sub(r"\s+", "", line.split("#", 1)[0])
+    return compact in (f"[access.users.{name}]", f'[access.users."{name}"]',
+                       f"[access.users.'{name}']")
+
+
+def remove_user(path: Path, name: str) -> Settings:
+    """Remove the user's `[access.users.<name>]` table from the config at `path`; returns
+    the new settings. A user written any other way (inline table) is refused."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        current = parse_settings(tomllib.loads(text), str(path))
+    except (tomllib.TOMLDecodeError, ConfigError) as exc:
+        msg = f"{path}: cannot remove a user from an invalid config: {exc}"
+        raise UserFileError(msg) from None
+    if name not in current.access.users:
+        msg = f"no user {name!r} in {path}"
+        raise UnknownUser(msg)
+    kept: list[str] = []
+    skipping = False
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith("["):
+            skipping = _is_user_header(line, name)
+        if not skipping:
+            kept.append(line)
+    new_text = "".join(kept)
+    try:
+        settings = parse_settings(tomllib.loads(new_text), str(path))
+    except (tomllib.TOMLDecodeError, ConfigError) as exc:
+        msg = f"{path}: removing {name!r} would make the config invalid: {exc}"
+        raise UserFileError(msg) from None
+    if name in settings.access.users:
+        msg = f"{path}: user {name!r} is not written as its own [access.users.{name}] table"
+        raise UserFileError(msg)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(new_text)
+    os.chmod(temp, path.stat().st_mode & 0o777)
     os.replace(temp, path)
     return settings

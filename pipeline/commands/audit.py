@@ -1,5 +1,6 @@
-"""`wallboard audit`: the newest audit entries (sign-ins, failures, drill-downs to agents,
-acknowledgements, configuration changes), newest first."""
+"""`wallboard audit`: the newest audit entries (sign-ins, refusals, drill-downs to agents,
+acknowledgements, configuration changes), newest first; `--refused` lists the separate
+stream of refused sign-ins and anonymous requests instead."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     client = redis_client(args)
     try:
-        entries = AuditLog(client, access_keys(args, settings)).entries(args.count, args.action)
+        entries = AuditLog(client, access_keys(args, settings), refused=args.refused).entries(
+            args.count, args.action)
     except (redis.RedisError, OSError) as exc:
         print(f"error: redis unavailable: {exc}", file=sys.stderr)
         return 1
@@ -40,7 +42,9 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("audit", help="list the audit trail (newest first)")
     parser.add_argument("--count", type=int, default=100, help="entries to show (100)")
-    parser.add_argument("--action", help="only this action, e.g. sign_in_failed")
+    parser.add_argument("--action", help="only this action, e.g. view_agent")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--refused", action="store_true",
+                        help="the stream of refused sign-ins and unauthenticated requests")
     add_redis_arguments(parser)
     parser.set_defaults(func=_run)

@@ -15,11 +15,11 @@ import dash
 import pytest
 import redis
 import requests
+from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from pipeline.access.keys import AccessKeys
-from pipeline.access.passwords import hash_password
 from pipeline.redis_keys import RedisKeys
 from schemas.access import AccessSettings, UserEntry
 from tests.dashboard.fixtures import Floor, write_floor
@@ -45,8 +45,13 @@ class Served:
     layouts: dict[str, Any]  # path → the page layout as served to a manager
 
 
+# Verification follows the parameters stored in the hash: cheap ones keep the many
+# sign-ins of the adversarial tests fast (production hashes use argon2-cffi's defaults).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+
+
 def access_settings(**changes: Any) -> AccessSettings:
-    hashed = hash_password(PASSWORD)
+    hashed = CHEAP_HASHER.hash(PASSWORD)
     users = {name: u.model_copy(update={"password_hash": hashed}) for name, u in USERS.items()}
     base: dict[str, Any] = {
         "users": users,

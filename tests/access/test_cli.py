@@ -100,3 +100,61 @@ def test_screens_add_revoke_and_list(
         ["screen:bj-floor-2", "screen token revoked"],
         ["screen:bj-floor-2", "screen token added"],
     ]
+
+
+@pytest.mark.usefixtures("redis_client")
+def test_users_remove_ends_the_users_sessions_and_refuses_them_at_once(
+    config: Path, redis_url: str, redis_keys: RedisKeys,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.access.sessions import SessionStore
+
+    common = ("--config", str(config), "--redis-url", redis_url, "--prefix", redis_keys.prefix)
+    for name in ("lee", "vera"):
+        assert run(capsys, "users", "add", name, "--role", "viewer", "--password-stdin",
+                   *common, stdin="a long enough secret\n", monkeypatch=monkeypatch)[0] == 0
+    client = redis.Redis.from_url(redis_url)
+    store = SessionStore(client, AccessKeys(redis_keys.prefix), 3600)
+    tokens = [store.issue("lee", datetime.now(tz=UTC)) for _ in range(2)]
+    other = store.issue("vera", datetime.now(tz=UTC))
+
+    code, out, _ = run(capsys, "users", "remove", "lee", *common)
+    assert (code, out) == (0, f"removed lee from {config}; 2 session(s) ended\n")
+    assert "lee" not in tomllib.loads(config.read_text())["access"]["users"]
+    assert [store.user_of(t) for t in tokens] == [None, None]
+    assert store.user_of(other) == "vera"
+    assert store.is_removed("lee") and not store.is_removed("vera")
+    # Again (a retry): nothing in the file, still ends whatever sessions there are.
+    assert run(capsys, "users", "remove", "lee", *common)[:2] == (
+        0, f"lee is not in {config}; 0 session(s) ended\n")
+    code, out, _ = run(capsys, "audit", "--action", "config_change", "--redis-url", redis_url,
+                       "--prefix", redis_keys.prefix)
+    assert [line.split("\t")[3:5] for line in out.splitlines()][:2] == [
+        ["user:lee", "removed; 0 session(s) ended"], ["user:lee", "removed; 2 session(s) ended"]]
+    # Added again: signs in again.
+    assert run(capsys, "users", "add", "lee", "--role", "viewer", "--password-stdin", *common,
+               stdin="a long enough secret\n", monkeypatch=monkeypatch)[0] == 0
+    assert not store.is_removed("lee")
+    client.close()
+
+
+def test_audit_refused_lists_the_stream_of_refused_sign_ins(
+    redis_url: str, redis_keys: RedisKeys, redis_client: redis.Redis,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.access.audit import AuditLog
+
+    keys = AccessKeys(redis_keys.prefix)
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    AuditLog(redis_client, keys, refused=True).record(
+        "sign_in_failed", who="mona", at=at, address="203.0.113.66")
+    AuditLog(redis_client, keys).record("sign_in", who="lee", at=at, address="10.0.0.2")
+    common = ("--redis-url", redis_url, "--prefix", redis_keys.prefix)
+    assert run(capsys, "audit", "--refused", *common)[:2] == (
+        0, "2026-03-02T09:00:00+00:00\tmona\tsign_in_failed\t\t\t203.0.113.66\n")
+    assert run(capsys, "audit", *common)[:2] == (
+        0, "2026-03-02T09:00:00+00:00\tlee\tsign_in\t\t\t10.0.0.2\n")
