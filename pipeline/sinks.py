@@ -220,6 +220,11 @@ class RedisStateWriter:
         self.clock = clock
         self._written: dict[str, bytes] = {}
         self._written_staged: dict[str, bytes] = {}
+        # Entity keys that may exist in Redis (written by this writer or found at start):
+        # a key whose entity has left the snapshot is deleted, so Redis never keeps a
+        # departed agent's last state (see `_stage_state`).
+        self._present: set[str] = set()
+        self._present_staged: set[str] | None = None
         # Serialisation memo (pure speed-up, see `_entity_json`): per entity key, the value
         # object last serialised and its JSON. Ticks are never mutated once emitted, so a
         # value that is the same object as last tick's has the same JSON.
@@ -246,6 +251,16 @@ class RedisStateWriter:
 
     def write_config(self) -> None:
         self.client.set(self.keys.config(), self.settings.model_dump_json())
+
+    def adopt_existing_entities(self) -> None:
+        """Note the entity keys already under this prefix (an earlier run's), so the first
+        snapshot deletes those of entities it no longer holds."""
+        for kind, _section in ENTITY_SECTIONS:
+            pattern = self.keys.entity(kind, "*")
+            self._present.update(
+                key.decode() if isinstance(key, bytes) else key
+                for key in self.client.scan_iter(match=pattern, count=1000)
+            )
 
     def pending(self) -> list[PendingAppend]:
         """Appends not yet in Redis (what a recovery snapshot of the sink keeps)."""
@@ -318,6 +333,9 @@ class RedisStateWriter:
         self._down_since = None
         self._written.update(self._written_staged)
         self._written_staged.clear()
+        if self._present_staged is not None:
+            self._present = self._present_staged
+            self._present_staged = None
         for _ in appends:
             self._pending_appends.popleft()
         return True
@@ -333,6 +351,7 @@ class RedisStateWriter:
         self.redis_ok = False
         self._retry_at = now + self._backoff_s
         self._written_staged.clear()
+        self._present_staged = None
 
     def flush_within(self, wait_s: float) -> bool:
         """Retry `flush` with backoff for up to `wait_s` seconds (end of input)."""
@@ -354,10 +373,12 @@ class RedisStateWriter:
         Expiring keys (agents, teams) get one `SET … EX` each; all other changed keys go in
         one `MSET`, after them."""
         self._written_staged = {}
+        self._present_staged = None
         changed: set[str] = set()
         snapshot = tick.snapshot
         if not snapshot:
             return changed
+        present: set[str] = set()
         dumped, self._dumped = self._dumped, {}
         members: dict[str, list[tuple[str, bytes]]] = {}
         unexpiring: dict[str, bytes] = {}
@@ -366,6 +387,7 @@ class RedisStateWriter:
             body = self._entity_json(dumped, key, value)
             if kind != "all":
                 members.setdefault(kind, []).append((entity_id, body))
+                present.add(key)
             if self._written.get(key) == body:
                 continue
             if kind in _EXPIRING_KINDS:
@@ -374,6 +396,16 @@ class RedisStateWriter:
                 unexpiring[key] = body
             self._written_staged[key] = body
             changed.add(f"{kind}:{entity_id}" if entity_id else kind)
+        gone = sorted(self._present - present)
+        if gone:
+            # Entities that left the snapshot (an agent gone since yesterday, a queue with
+            # nothing in any window): their keys must not keep a state that is no longer true.
+            pipe.delete(*gone)
+            prefix = len(self.keys.prefix) + 1
+            changed.update(key[prefix:] for key in gone)
+            for key in gone:
+                self._written.pop(key, None)
+        self._present_staged = present
         if changed or tick.output.alert_transitions or tick.final:
             body = self._snapshot_json(snapshot, members)
             unexpiring[self.keys.snapshot()] = body
@@ -548,6 +580,7 @@ class _RedisPartition(StatefulSinkPartition[Tick, list[PendingAppend]]):
         self.close_wait_s = close_wait_s
         try:
             self.writer.write_config()
+            self.writer.adopt_existing_entities()
         except _UNREACHABLE as error:
             log.warning("redis unreachable at start: %s", error)
 

@@ -81,6 +81,36 @@ def test_writer_skips_entities_whose_json_did_not_change(
     }
 
 
+def test_an_agent_that_leaves_the_snapshot_loses_its_key_instead_of_keeping_its_last_state(
+    redis_client: redis.Redis, redis_prefix: str, redis_keys: RedisKeys
+) -> None:
+    writer = _writer(redis_client, redis_prefix)
+    busy = _tick(MINUTE, 0.9)
+    busy.snapshot["agents"] = {"a1": {"state": "busy"}, "a2": {"state": "ready"}}
+    writer.write(busy)
+    assert untyped(redis_client).exists(redis_keys.entity("agent", "a1")) == 1
+    # Next day: a1 has nothing in any window any more, a2 is unchanged.
+    later = _tick(MINUTE + 86400, 0.9)
+    later.snapshot["agents"] = {"a2": {"state": "ready"}}
+    writer.write(later)
+    assert untyped(redis_client).exists(redis_keys.entity("agent", "a1")) == 0
+    assert orjson.loads(untyped(redis_client).get(redis_keys.entity("agent", "a2"))) == {
+        "state": "ready"
+    }
+
+
+def test_a_new_writer_deletes_entity_keys_of_an_earlier_run_that_its_snapshot_lacks(
+    redis_client: redis.Redis, redis_prefix: str, redis_keys: RedisKeys
+) -> None:
+    stale = redis_keys.entity("agent", "gone")
+    untyped(redis_client).set(stale, b'{"state":"busy"}')
+    writer = _writer(redis_client, redis_prefix)
+    writer.adopt_existing_entities()
+    writer.write(_tick(MINUTE, 0.9))
+    assert untyped(redis_client).exists(stale) == 0
+    assert untyped(redis_client).exists(redis_keys.entity("agent", "a1")) == 1
+
+
 def test_alert_transitions_keep_the_active_hash_and_the_history_stream(
     redis_client: redis.Redis, redis_prefix: str, redis_keys: RedisKeys
 ) -> None:
