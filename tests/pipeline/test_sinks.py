@@ -62,6 +62,7 @@ def test_writer_stores_each_entity_and_the_whole_snapshot(
         "processed_at": "p",
         "last_event_ts": "2026-03-02T09:00:00+08:00",
         "redis_ok": True,
+        "redis_error": None,
     }
 
 
