@@ -9,6 +9,8 @@ import orjson
 
 from pipeline.compare import snapshot_differences
 from pipeline.engine import FloorEngine
+from pipeline.floor_logic import FloorLogic
+from pipeline.parse import ParsedEvent
 from pipeline.reference import reference_snapshot
 from pipeline.runner import engine_snapshot
 from schemas.config import ConfigError, Settings, parse_settings
@@ -127,3 +129,11 @@ def test_default_caps_suit_a_national_hotline() -> None:
         100,
     )
     assert limits.accept_unconfigured_queues is True
+
+
+def test_the_heartbeat_counts_refused_events_by_kind() -> None:
+    logic = FloorLogic(CAPPED, "event", AT.timestamp(), None, recovery=False)
+    logic.on_item([ParsedEvent(seq, parse_event(line)) for seq, line in enumerate(LINES)])
+    [tick], _ = logic.on_eof()
+    assert tick.heartbeat["entities_refused"] == {"queue": 2, "agent": 2, "team": 1, "site": 0}
+    assert tick.heartbeat["dead_letters_total"] == 5
