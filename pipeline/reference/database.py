@@ -32,11 +32,13 @@ _PARAM = re.compile(r"\$([a-z_]+)")
 
 
 def _pipeline() -> list[str]:
-    # The entity caps drop events from `ev` right after it is built (its first statement).
+    # The entity caps drop events from `ev` right after the statement that builds it.
+    contacts = contacts_sql.STATEMENTS
+    cut = 1 + next(i for i, sql in enumerate(contacts) if "TEMP TABLE ev AS" in sql)
     return [
-        contacts_sql.STATEMENTS[0],
+        *contacts[:cut],
         *bounds_sql.STATEMENTS,
-        *contacts_sql.STATEMENTS[1:],
+        *contacts[cut:],
         *agents_sql.TIMELINE,
         *alerts_sql.CONTACT_ALERTS,
         *alerts_sql.AGENT_ALERTS,
