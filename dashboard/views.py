@@ -73,8 +73,9 @@ def select_queues(
         return [q.strip() for q in queues.split(",") if q.strip()][:WALLBOARD_MAX_QUEUES]
     known = list(settings.queues)
     if snapshot is not None:
-        others = [(name, entry) for name, entry in snapshot.queues.items()
-                  if name not in settings.queues]
+        others = [
+            (name, entry) for name, entry in snapshot.queues.items() if name not in settings.queues
+        ]
         others.sort(key=lambda item: (-_day_offered(item[1]), item[0]))
         known += [name for name, _entry in others]
     if site:
