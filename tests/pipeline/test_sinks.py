@@ -310,3 +310,37 @@ def test_a_tick_of_many_points_per_stream_is_written_in_order_and_once(
     assert len(timeline) == 1100
     assert orjson.loads(timeline[-1][1][b"data"]) == {"state": "ready", "reason": None}
     assert writer.appends_skipped == 3
+
+
+def test_writes_refused_at_maxmemory_are_kept_and_retried_exactly_once(tmp_path: Any) -> None:
+    from pipeline.redis_server import EmbeddedRedis
+
+    clock = _Clock()
+    keys = RedisKeys("full")
+    letter = DeadLetter("json: bad", 1, "{")
+    with EmbeddedRedis(data_dir=tmp_path / "redis") as server:
+        client = untyped(redis.Redis.from_url(server.url))
+        writer = RedisStateWriter(client, Settings(redis_prefix="full"), clock=clock)
+        writer.write(_tick(MINUTE, 0.7))
+        client.config_set("maxmemory-policy", "noeviction")
+        client.config_set("maxmemory", 1)  # below what is used: every write refused
+        writer.write(_tick(MINUTE + 1, 0.8, EngineOutput(dead_letters=[letter])))
+        assert writer.redis_ok is False
+        assert writer.redis_error == "OOM command not allowed when used memory > 'maxmemory'."
+        assert [a.item for a in writer.pending()] == [letter]
+        assert client.xlen(keys.dead_letter()) == 0
+        client.config_set("maxmemory", 0)
+        clock.now += 0.5
+        writer.write(_tick(MINUTE + 2, 0.9))
+        assert (writer.redis_ok, writer.redis_error, writer.pending()) == (True, None, [])
+        assert client.xlen(keys.dead_letter()) == 1
+        assert orjson.loads(client.get(keys.entity("queue", "claims"))) == {
+            "15m": {"service_level": 0.9}
+        }
+        # The first heartbeat after the refusals says so, and why.
+        heartbeat = orjson.loads(client.get(keys.heartbeat()))
+        assert (heartbeat["redis_ok"], heartbeat["redis_error"]) == (
+            False,
+            "OOM command not allowed when used memory > 'maxmemory'.",
+        )
+        client.close()
