@@ -179,7 +179,7 @@ class EntityLimits(_Strict):
     Sized for a national hotline. Configured names (see `Settings.configured_names`) always
     count and are always accepted; a new name is accepted, in arrival order, while fewer
     than the cap are held; an event naming one beyond the cap is a dead letter
-    (docs/kpi-semantics-addenda.md 27). Memory: about 17 MiB per 1,000 agents, see
+    (docs/kpi-semantics-addenda.md 27). Memory: about 15 MiB per 1,000 agents, see
     docs/operations.md ("Bounds").
     """
 
