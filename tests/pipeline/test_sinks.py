@@ -344,3 +344,17 @@ def test_writes_refused_at_maxmemory_are_kept_and_retried_exactly_once(tmp_path:
             "OOM command not allowed when used memory > 'maxmemory'.",
         )
         client.close()
+
+
+def test_appends_still_unwritten_at_the_end_are_reported_for_the_exit_status(
+    redis_prefix: str,
+) -> None:
+    from pipeline.sinks import RedisStateSink
+
+    sink = RedisStateSink("redis://127.0.0.1:1/0", Settings(redis_prefix=redis_prefix), 0.0)
+    part = sink.build_part("out", "redis", None)
+    letter = DeadLetter("json: bad", 1, "{")
+    part.write_batch([_tick(MINUTE, 0.7, EngineOutput(dead_letters=[letter]))])
+    part.close()
+    [failure] = sink.failures
+    assert failure.startswith("1 appends and the final state not written to redis: ")
