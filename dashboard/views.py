@@ -23,6 +23,7 @@ from schemas.snapshot import (
     AgentEntry,
     Alert,
     NowCounts,
+    QueueEntry,
     QueueKpis,
     QueueWindows,
     Snapshot,
@@ -39,6 +40,9 @@ TILE_FIELDS: tuple[str, ...] = (
     "away",
 )
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+# Most queue tiles one wallboard shows (a TV fits far fewer; `?queues=` or `?site=` pick
+# others). Bounds the page's layout and refresh payload whatever the input names.
+WALLBOARD_MAX_QUEUES = 48
 
 
 # ---------------------------------------------------------------- wallboard
@@ -58,19 +62,29 @@ class TileView:
 def select_queues(
     settings: Settings, snapshot: Snapshot | None, queues: str | None, site: str | None
 ) -> list[str]:
-    """Queues a wallboard shows: `queues=a,b` as given, else those of `site=x`, else all.
+    """Queues a wallboard shows: `queues=a,b` as given, else those of `site=x`, else all,
+    at most `WALLBOARD_MAX_QUEUES` of them.
 
-    Configured queues come first in configuration order, then any other queue the
-    snapshot carries (sorted).
+    Configured queues come first in configuration order, then the other queues the
+    snapshot carries, busiest first (day offered, then name), so the page stays bounded
+    whatever the input names.
     """
     if queues:
-        return [q.strip() for q in queues.split(",") if q.strip()]
+        return [q.strip() for q in queues.split(",") if q.strip()][:WALLBOARD_MAX_QUEUES]
     known = list(settings.queues)
     if snapshot is not None:
-        known += sorted(q for q in snapshot.queues if q not in settings.queues)
+        others = [
+            (name, entry) for name, entry in snapshot.queues.items() if name not in settings.queues
+        ]
+        others.sort(key=lambda item: (-_day_offered(item[1]), item[0]))
+        known += [name for name, _entry in others]
     if site:
-        return [q for q in known if _queue_site(settings, snapshot, q) == site]
-    return known
+        known = [q for q in known if _queue_site(settings, snapshot, q) == site]
+    return known[:WALLBOARD_MAX_QUEUES]
+
+
+def _day_offered(entry: QueueEntry) -> int:
+    return entry.day.offered
 
 
 def _queue_site(settings: Settings, snapshot: Snapshot | None, queue: str) -> str:

@@ -59,7 +59,7 @@ def new_run_id() -> str:
 # The layout of the pickled `FloorState` (engine included). Bump it whenever a change
 # makes older recovery snapshots unreadable or wrong, so that a resume refuses them with a
 # clear message instead of failing on a missing attribute in the middle of the day.
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 # What `FloorLogic.snapshot` returns in a run without a recovery store.
@@ -197,6 +197,7 @@ class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
             duplicates_total=stats.duplicates_total,
             late_total=stats.late_total,
             reorder_buffered=len(self.state.merger),
+            entities_refused=stats.entities_refused,
         ).model_dump()
         self._events_at_last_tick = stats.events_total
         self._last_tick_wall = wall

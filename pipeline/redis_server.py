@@ -55,7 +55,9 @@ class EmbeddedRedis:
         port: int | None = None,
         password: str | None = None,
         persist: bool = False,
+        binary: str | None = None,
     ) -> None:
+        self.binary = binary  # a redis-server other than `redis_server_binary()`
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.password = password if password is not None else secrets.token_urlsafe(18)
@@ -74,7 +76,7 @@ class EmbeddedRedis:
     def start(self, timeout_s: float = 10.0) -> EmbeddedRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [
-            redis_server_binary(),
+            self.binary or redis_server_binary(),
             "--bind",
             "127.0.0.1",
             "--port",

@@ -108,6 +108,12 @@ for pos = 2, #ARGV, 3 do
 end
 return 0
 """
+# KEYS: the heartbeat. ARGV: its JSON. Written even while Redis refuses writes for lack of
+# memory (Redis 7 script flag), so the heartbeat can say `redis_ok: false` and why.
+HEARTBEAT_ALLOW_OOM_LUA = """#!lua flags=allow-oom
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+"""
 # Entries per append-once script call (one call per stream per flush, split when larger).
 APPEND_ONCE_BATCH = 500
 
@@ -220,6 +226,11 @@ class RedisStateWriter:
         self.clock = clock
         self._written: dict[str, bytes] = {}
         self._written_staged: dict[str, bytes] = {}
+        # Entity keys that may exist in Redis (written by this writer or found at start):
+        # a key whose entity has left the snapshot is deleted, so Redis never keeps a
+        # departed agent's last state (see `_stage_state`).
+        self._present: set[str] = set()
+        self._present_staged: set[str] | None = None
         # Serialisation memo (pure speed-up, see `_entity_json`): per entity key, the value
         # object last serialised and its JSON. Ticks are never mutated once emitted, so a
         # value that is the same object as last tick's has the same JSON.
@@ -231,9 +242,13 @@ class RedisStateWriter:
         self._pending_appends: deque[PendingAppend] = deque(pending or (), maxlen=PENDING_LIMIT)
         self._append_script = client.register_script(APPEND_ONCE_LUA)
         self._history_script = client.register_script(APPEND_HISTORY_LUA)
+        self._heartbeat_script = client.register_script(HEARTBEAT_ALLOW_OOM_LUA)
+        self._major: int | None = None  # Redis server major version, asked once
         # History points of the flush being staged: stream -> [id, ts, kpis, id, ts, ...].
         self._history_staged: dict[str, list[Any]] = {}
         self.redis_ok = True
+        # Why the last flush failed (unreachable, or a write Redis refused), else None.
+        self.redis_error: str | None = None
         self.dropped_appends = 0
         self.appends_skipped = 0  # already written before a crash (replayed)
         self._retry_at = 0.0
@@ -248,6 +263,16 @@ class RedisStateWriter:
         """`wb:config` for the dashboard: everything but `[access]` (users and their
         password hashes stay in the TOML file the dashboard reads itself)."""
         self.client.set(self.keys.config(), self.settings.model_dump_json(exclude={"access"}))
+
+    def adopt_existing_entities(self) -> None:
+        """Note the entity keys already under this prefix (an earlier run's), so the first
+        snapshot deletes those of entities it no longer holds."""
+        for kind, _section in ENTITY_SECTIONS:
+            pattern = self.keys.entity(kind, "*")
+            self._present.update(
+                key.decode() if isinstance(key, bytes) else key
+                for key in self.client.scan_iter(match=pattern, count=1000)
+            )
 
     def pending(self) -> list[PendingAppend]:
         """Appends not yet in Redis (what a recovery snapshot of the sink keeps)."""
@@ -282,7 +307,7 @@ class RedisStateWriter:
         self._stage_history_calls(pipe)
         if tick is not None:
             # The first heartbeat after an outage says so: it carries what was kept meanwhile.
-            heartbeat = dict(tick.heartbeat, redis_ok=self.redis_ok)
+            heartbeat = dict(tick.heartbeat, redis_ok=self.redis_ok, redis_error=self.redis_error)
             pipe.set(self.keys.heartbeat(), dumps(heartbeat))
             if changed:
                 pipe.publish(
@@ -294,13 +319,20 @@ class RedisStateWriter:
         except _UNREACHABLE as error:
             self._failed(error)
             return False
-        for result in results:
-            # History entries use explicit stream ids, so a replayed minute is refused
-            # instead of duplicated; anything else is a real error.
-            if isinstance(result, redis.exceptions.ResponseError) and (
-                "equal or smaller" not in str(result)
-            ):
-                log.error("redis refused a write: %s", result)
+        # History entries use explicit stream ids, so a replayed minute is refused instead
+        # of duplicated; any other error is a write Redis refused (e.g. OOM at `maxmemory`
+        # with `noeviction`): the flush failed, everything is kept and retried (the appends
+        # are exactly-once, the state is overwritten).
+        refused = [
+            result
+            for result in results
+            if isinstance(result, redis.exceptions.ResponseError)
+            and "equal or smaller" not in str(result)
+        ]
+        if refused:
+            self._failed(refused[0], refused=len(refused))
+            self._write_failure_heartbeat(tick)
+            return False
         self.appends_skipped += sum(
             entries - results[i] for i, entries in self._once_indexes if isinstance(results[i], int)
         )
@@ -308,33 +340,73 @@ class RedisStateWriter:
             # Redis may have restarted empty: rewrite everything on the next tick.
             down_s = 0.0 if self._down_since is None else self.clock() - self._down_since
             log.warning(
-                "redis reachable again after %.1f s; wrote %d kept appends, catching up",
+                "redis reachable again after %.1f s (last error: %s); wrote %d kept "
+                "appends, catching up",
                 down_s,
+                self.redis_error,
                 len(appends),
             )
             self._written_staged.clear()
             self._written.clear()
             self.write_config()
         self.redis_ok = True
+        self.redis_error = None
         self._backoff_s = BACKOFF_FIRST_S
         self._down_since = None
         self._written.update(self._written_staged)
         self._written_staged.clear()
+        if self._present_staged is not None:
+            self._present = self._present_staged
+            self._present_staged = None
         for _ in appends:
             self._pending_appends.popleft()
         return True
 
-    def _failed(self, error: Exception) -> None:
+    def _failed(self, error: Exception, refused: int = 0) -> None:
+        """A flush failed: keep the state and every append, retry after the backoff.
+        `refused`: how many writes Redis answered with an error (0: unreachable)."""
         now = self.clock()
+        what = "refuses writes" if refused else "unreachable"
         if self.redis_ok:
-            log.warning("redis unreachable, keeping state in memory: %s", error)
+            if refused:
+                log.warning(
+                    "redis refuses writes (%d refused in one flush), keeping the state and "
+                    "%d appends in memory for a retry: %s",
+                    refused,
+                    len(self._pending_appends),
+                    describe_redis_error(error),
+                )
+            else:
+                log.warning("redis unreachable, keeping state in memory: %s", error)
             self._down_since = now
         else:
             self._backoff_s = min(self._backoff_s * 2, BACKOFF_MAX_S)
-        log.info("redis still unreachable; next attempt in %.1f s", self._backoff_s)
+        log.info("redis still %s; next attempt in %.1f s", what, self._backoff_s)
+        self.redis_error = describe_redis_error(error)
         self.redis_ok = False
         self._retry_at = now + self._backoff_s
         self._written_staged.clear()
+        self._present_staged = None
+
+    def _write_failure_heartbeat(self, tick: Tick | None) -> None:
+        """Say in the heartbeat that writes are refused, and why: through a script flagged
+        `allow-oom` on Redis 7 (a plain SET is refused at `maxmemory` too), else a SET."""
+        if tick is None:
+            return
+        body = dumps(dict(tick.heartbeat, redis_ok=False, redis_error=self.redis_error))
+        try:
+            if self._server_major() >= 7:
+                self._heartbeat_script(keys=[self.keys.heartbeat()], args=[body])
+            else:
+                self.client.set(self.keys.heartbeat(), body)
+        except redis.exceptions.RedisError as error:
+            log.info("could not write the heartbeat either: %s", error)
+
+    def _server_major(self) -> int:
+        if self._major is None:
+            version = str(self.client.info("server").get("redis_version", "0"))
+            self._major = int(version.split(".", maxsplit=1)[0] or 0)
+        return self._major
 
     def flush_within(self, wait_s: float) -> bool:
         """Retry `flush` with backoff for up to `wait_s` seconds (end of input)."""
@@ -343,7 +415,8 @@ class RedisStateWriter:
             pause = min(self._backoff_s, deadline - self.clock())
             if pause <= 0:
                 log.error(
-                    "redis still unreachable at end of input: %d appends not written",
+                    "redis still failing at end of input (%s): %d appends not written",
+                    self.redis_error,
                     len(self._pending_appends),
                 )
                 return False
@@ -356,10 +429,12 @@ class RedisStateWriter:
         Expiring keys (agents, teams) get one `SET … EX` each; all other changed keys go in
         one `MSET`, after them."""
         self._written_staged = {}
+        self._present_staged = None
         changed: set[str] = set()
         snapshot = tick.snapshot
         if not snapshot:
             return changed
+        present: set[str] = set()
         dumped, self._dumped = self._dumped, {}
         members: dict[str, list[tuple[str, bytes]]] = {}
         unexpiring: dict[str, bytes] = {}
@@ -368,6 +443,7 @@ class RedisStateWriter:
             body = self._entity_json(dumped, key, value)
             if kind != "all":
                 members.setdefault(kind, []).append((entity_id, body))
+                present.add(key)
             if self._written.get(key) == body:
                 continue
             if kind in _EXPIRING_KINDS:
@@ -376,6 +452,16 @@ class RedisStateWriter:
                 unexpiring[key] = body
             self._written_staged[key] = body
             changed.add(f"{kind}:{entity_id}" if entity_id else kind)
+        gone = sorted(self._present - present)
+        if gone:
+            # Entities that left the snapshot (an agent gone since yesterday, a queue with
+            # nothing in any window): their keys must not keep a state that is no longer true.
+            pipe.delete(*gone)
+            prefix = len(self.keys.prefix) + 1
+            changed.update(key[prefix:] for key in gone)
+            for key in gone:
+                self._written.pop(key, None)
+        self._present_staged = present
         if changed or tick.output.alert_transitions or tick.final:
             body = self._snapshot_json(snapshot, members)
             unexpiring[self.keys.snapshot()] = body
@@ -538,20 +624,56 @@ class RedisStateWriter:
         self._once_staged = {}
 
 
+def describe_redis_error(error: Exception) -> str:
+    """An error as Redis said it: redis-py strips the `OOM` code from an out-of-memory reply
+    ("OOM command not allowed when used memory > 'maxmemory'.")."""
+    if isinstance(error, redis.exceptions.OutOfMemoryError):
+        return f"OOM {error}"
+    return str(error)
+
+
+def preflight_write(url: str, settings: Settings) -> str | None:
+    """Write the configuration key once before the pipeline starts: the one-line reason when
+    Redis refuses the write (full at `maxmemory`, read-only replica, no permission), else
+    None. An unreachable Redis passes: the writer keeps the state until it is back."""
+    client = fail_fast_client(url)
+    try:
+        RedisStateWriter(client, settings).write_config()
+    except _UNREACHABLE:
+        return None
+    except redis.exceptions.RedisError as error:
+        kwargs = client.connection_pool.connection_kwargs
+        where = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
+        return f"redis at {where} refuses writes: {describe_redis_error(error)}"
+    finally:
+        client.close()
+    return None
+
+
 class _RedisPartition(StatefulSinkPartition[Tick, list[PendingAppend]]):
     """The Redis writer as Bytewax's one sink partition; its recovery state is the appends
     it could not write yet (Redis away), so a crash during an outage loses none."""
 
-    def __init__(
-        self, url: str, settings: Settings, resume: list[PendingAppend] | None, close_wait_s: float
+    def __init__(  # noqa: PLR0913, PLR0917
+        self,
+        url: str,
+        settings: Settings,
+        resume: list[PendingAppend] | None,
+        close_wait_s: float,
+        failures: list[str],
     ) -> None:
         self.client = fail_fast_client(url)
         self.writer = RedisStateWriter(self.client, settings, pending=resume)
         self.close_wait_s = close_wait_s
+        self.failures = failures
         try:
             self.writer.write_config()
+            self.writer.adopt_existing_entities()
         except _UNREACHABLE as error:
             log.warning("redis unreachable at start: %s", error)
+        except redis.exceptions.ResponseError as error:
+            # Full since the preflight: the writer keeps everything and retries.
+            log.warning("redis refuses writes at start: %s", error)
 
     def write_batch(self, values: list[Tick]) -> None:
         for tick in values:
@@ -561,7 +683,11 @@ class _RedisPartition(StatefulSinkPartition[Tick, list[PendingAppend]]):
         return self.writer.pending()
 
     def close(self) -> None:
-        self.writer.flush_within(self.close_wait_s)
+        if not self.writer.flush_within(self.close_wait_s):
+            self.failures.append(
+                f"{len(self.writer.pending())} appends and the final state not written to "
+                f"redis: {self.writer.redis_error}"
+            )
         self.client.close()
 
 
@@ -576,6 +702,9 @@ class RedisStateSink(FixedPartitionedSink[Tick, list[PendingAppend]]):
         self.url = url
         self.settings = settings
         self.close_wait_s = close_wait_s
+        # What the partitions could not write by the end (read by `wallboard run` for its
+        # exit status); empty when everything reached Redis.
+        self.failures: list[str] = []
 
     def list_parts(self) -> list[str]:
         return ["redis"]
@@ -583,7 +712,9 @@ class RedisStateSink(FixedPartitionedSink[Tick, list[PendingAppend]]):
     def build_part(
         self, step_id: str, for_part: str, resume_state: list[PendingAppend] | None
     ) -> _RedisPartition:
-        return _RedisPartition(self.url, self.settings, resume_state, self.close_wait_s)
+        return _RedisPartition(
+            self.url, self.settings, resume_state, self.close_wait_s, self.failures
+        )
 
 
 class _ListPartition(StatelessSinkPartition[Tick]):

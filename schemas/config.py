@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from schemas.access import AccessSettings
 from schemas.alert_kinds import AlertKind, Severity
@@ -162,6 +169,37 @@ class TeamRules(BaseModel):
     early_login_window_s: float
 
 
+EntityKindCapped = Literal["queue", "agent", "team", "site"]
+CAPPED_KINDS: tuple[EntityKindCapped, ...] = ("queue", "agent", "team", "site")
+
+
+class EntityLimits(_Strict):
+    """`[limits]`: how many distinct queues, agents, teams and sites the floor holds.
+
+    Sized for a national hotline. Configured names (see `Settings.configured_names`) always
+    count and are always accepted; a new name is accepted, in arrival order, while fewer
+    than the cap are held; an event naming one beyond the cap is a dead letter
+    (docs/kpi-semantics-addenda.md 27). Memory: about 15 MiB per 1,000 agents, see
+    docs/operations.md ("Bounds").
+    """
+
+    max_queues: Annotated[int, Field(ge=1)] = 500
+    max_agents: Annotated[int, Field(ge=1)] = 20_000
+    max_teams: Annotated[int, Field(ge=1)] = 2_000
+    max_sites: Annotated[int, Field(ge=1)] = 100
+    # false: only queues of the configuration are accepted (the others are dead letters).
+    accept_unconfigured_queues: bool = True
+
+    def cap(self, kind: EntityKindCapped) -> int:
+        caps = {
+            "queue": self.max_queues,
+            "agent": self.max_agents,
+            "team": self.max_teams,
+            "site": self.max_sites,
+        }
+        return caps[kind]
+
+
 def _default_severities() -> dict[AlertKind, Severity]:
     return {
         "ultra_short_contact": "info",
@@ -210,6 +248,31 @@ class Settings(_Strict):
     staffing: StaffingSettings = StaffingSettings()
     importers: ImporterSettings = ImporterSettings()
     access: AccessSettings = AccessSettings()
+    limits: EntityLimits = EntityLimits()
+
+    @model_validator(mode="after")
+    def _caps_hold_the_configuration(self) -> Settings:
+        for kind in CAPPED_KINDS:
+            configured = len(self.configured_names(kind))
+            cap = self.limits.cap(kind)
+            if configured > cap:
+                msg = f"limits.max_{kind}s: {cap} is below the {configured} configured {kind}s"
+                raise ValueError(msg)
+        return self
+
+    def configured_names(self, kind: EntityKindCapped) -> frozenset[str]:
+        """Names of `kind` the configuration itself declares: queues of `[queues.*]` and of
+        the teams' `queues` lists; teams of `[teams.*]`; `default_site` and the sites named
+        by queues and teams; no agents."""
+        if kind == "queue":
+            return frozenset(self.queues).union(*(t.queues for t in self.teams.values()))
+        if kind == "team":
+            return frozenset(self.teams)
+        if kind == "site":
+            named = [q.site for q in self.queues.values()]
+            named += [t.site for t in self.teams.values()]
+            return frozenset({self.default_site, *(s for s in named if s is not None)})
+        return frozenset()
 
     @field_validator("timezone")
     @classmethod

@@ -153,6 +153,12 @@ class Heartbeat(_Model):
     duplicates_total: int
     late_total: int
     redis_ok: bool = True
+    # Why the last write failed while `redis_ok` is false (e.g. "OOM command not allowed
+    # when used memory > 'maxmemory'."), else None.
+    redis_error: str | None = None
+    # Events dead-lettered for naming a queue, agent, team or site beyond its `[limits]`
+    # cap (or an unconfigured queue with `accept_unconfigured_queues = false`), by kind.
+    entities_refused: dict[str, int] = Field(default_factory=dict)
     # Events read from input partitions that are ahead of the slowest one, held back to
     # restore arrival order; growing means a partition is stuck (see docs/operations.md).
     reorder_buffered: int = 0

@@ -20,7 +20,7 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.flow import FlowOptions, build_flow
     from pipeline.gc_tuning import tune_collector_for_live_state
     from pipeline.runner import recovery_config, run_flow
-    from pipeline.sinks import RedisStateSink
+    from pipeline.sinks import RedisStateSink, preflight_write
     from pipeline.sources import Chunk, FileReplaySource, StdinSource
 
     logging.basicConfig(
@@ -40,6 +40,10 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    refused = preflight_write(url, settings)
+    if refused is not None:
+        print(f"wallboard run: {refused}", file=sys.stderr)
+        return 1
     source: Source[Chunk]
     clock: Clock
     if args.source == "redis":
@@ -59,11 +63,12 @@ def _run(args: argparse.Namespace) -> int:
     else:
         source = FileReplaySource(args.events, args.speed, fast_until)
         clock = "event" if args.clock is None else args.clock
+    sink = RedisStateSink(url, settings)
     try:
         flow = build_flow(
             settings,
             source,
-            RedisStateSink(url, settings),
+            sink,
             FlowOptions(clock=clock, recovery=args.recovery_dir is not None),
         )
     except MaskKeyMissing as error:
@@ -79,6 +84,9 @@ def _run(args: argparse.Namespace) -> int:
         process_id=args.process_id,
         addresses=addresses,
     )
+    if sink.failures:
+        print(f"wallboard run: {'; '.join(sink.failures)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.engine.agents import CONTACT_WORK_RANK, AgentTimeline, Transition, step
 from pipeline.engine.alerts import AlertBook, epoch_id
+from pipeline.engine.bounds import EntityBounds
 from pipeline.engine.calendar import LocalCalendar
 from pipeline.engine.contacts import Candidate, Contact, apply_accepted, is_settled, judge
 from pipeline.engine.counters import QUEUE_FIELDS, A, Q, WindowedCounters
@@ -68,6 +69,8 @@ class FloorEngine:
         self.lateness_s = float(settings.lateness_s)
         self.alerts = AlertBook(settings.timezone, {k: v for k, v in settings.severities.items()})
         self.time_gate = EventTimeGate(settings.max_future_s, settings.dedupe_window_s)
+        # Caps on distinct queues, agents, teams and sites ([limits]).
+        self.bounds = EntityBounds(settings)
         # Dedupe: event id -> ts, and arrival order for eviction by event time.
         self.seen: dict[str, float] = {}
         self.seen_order: deque[tuple[float, str]] = deque()
@@ -132,6 +135,10 @@ class FloorEngine:
             return
         self.seen[event_id] = ts
         self.seen_order.append((ts, event_id))
+        beyond_cap = self.bounds.refuse(event)
+        if beyond_cap is not None:
+            self._dead(event, seq, beyond_cap)
+            return
         late = ts < self.watermark
         if late:
             self.late_total += 1
@@ -740,4 +747,5 @@ class FloorEngine:
             late_total=self.late_total,
             last_event_ts=self.latest,
             watermark=None if self.latest is None else self.latest - self.lateness_s,
+            entities_refused=dict(self.bounds.refused),
         )

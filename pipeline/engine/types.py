@@ -92,3 +92,5 @@ class EngineStats:
     late_total: int
     last_event_ts: float | None
     watermark: float | None
+    # Events refused for naming an entity beyond its `[limits]` cap, by kind.
+    entities_refused: dict[str, int] = field(default_factory=dict)

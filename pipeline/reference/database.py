@@ -14,7 +14,14 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipeline.reference import agents_sql, alerts_sql, contacts_sql, queues_sql, volume_sql
+from pipeline.reference import (
+    agents_sql,
+    alerts_sql,
+    bounds_sql,
+    contacts_sql,
+    queues_sql,
+    volume_sql,
+)
 from pipeline.reference.loading import load_events, load_roster_table
 from pipeline.reference.rules import contact_rules_table, queue_rules_table, team_rules_tables
 from pipeline.reference.windows import Instant, window_table
@@ -25,8 +32,13 @@ _PARAM = re.compile(r"\$([a-z_]+)")
 
 
 def _pipeline() -> list[str]:
+    # The entity caps drop events from `ev` right after the statement that builds it.
+    contacts = contacts_sql.STATEMENTS
+    cut = 1 + next(i for i, sql in enumerate(contacts) if "TEMP TABLE ev AS" in sql)
     return [
-        *contacts_sql.STATEMENTS,
+        *contacts[:cut],
+        *bounds_sql.STATEMENTS,
+        *contacts[cut:],
         *agents_sql.TIMELINE,
         *alerts_sql.CONTACT_ALERTS,
         *alerts_sql.AGENT_ALERTS,
@@ -56,6 +68,8 @@ class ReferenceDatabase:
             "CREATE OR REPLACE TEMP TABLE raw AS "
             "SELECT *, count(*) OVER (PARTITION BY event_id) AS copies FROM raw"
         )
+        for name, table in bounds_sql.bounds_tables(settings).items():
+            self._create(name, table)
         self._create("crules", contact_rules_table(raw, settings))
         self._create("qrules", queue_rules_table(raw, settings))
         forecast = volume_sql.forecast_table(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from dashboard import views
 from dashboard.data import HistoryPoint
@@ -62,6 +63,22 @@ def test_select_queues_by_list_by_site_or_all() -> None:
     assert views.select_queues(SETTINGS, SNAPSHOT, None, "beijing") == [
         "claims_report", "new_policy_callback"]
     assert views.select_queues(SETTINGS, None, None, None) == list(SETTINGS.queues)
+
+
+def test_the_wallboard_shows_configured_queues_then_the_busiest_others_48_at_most() -> None:
+    entry = next(iter(SNAPSHOT.queues.values()))
+
+    def offering(n: int) -> Any:
+        return entry.model_copy(update={"day": entry.day.model_copy(update={"offered": n})})
+
+    extra = {f"u{i:03d}": offering(i % 50) for i in range(100)}
+    flooded = SNAPSHOT.model_copy(update={"queues": {**SNAPSHOT.queues, **extra}})
+    shown = views.select_queues(SETTINGS, flooded, None, None)
+    configured = list(SETTINGS.queues)
+    # u049 and u099 offered 49 each, then u048 and u098, ... (ties by name).
+    busiest = [f"u{i:03d}" for k in range(49, -1, -1) for i in (k, k + 50)]
+    assert shown == [*configured, *busiest][: views.WALLBOARD_MAX_QUEUES]
+    assert len(shown) == views.WALLBOARD_MAX_QUEUES == 48
 
 
 def test_freshness_fresh_stale_and_unreachable() -> None:

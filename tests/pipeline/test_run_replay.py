@@ -69,3 +69,9 @@ def test_replay_at_speed_zero_shows_the_kpis_moving_in_redis(
     assert heartbeat["events_total"] > 50_000
     assert heartbeat["dead_letters_total"] > 0
     assert redis_client.xlen(keys.dead_letter()) == heartbeat["dead_letters_total"]
+    # No stale agent state: every agent key equals the final snapshot's agent entry (agents
+    # with nothing in any window after midnight left the snapshot and lost their keys).
+    agent_keys = sorted(k.decode() for k in redis_client.scan_iter(match=keys.entity("agent", "*")))
+    assert agent_keys == sorted(keys.entity("agent", a) for a in final["agents"])
+    for agent_id, entry in final["agents"].items():
+        assert orjson.loads(redis_client.get(keys.entity("agent", agent_id))) == entry

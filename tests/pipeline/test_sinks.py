@@ -62,6 +62,7 @@ def test_writer_stores_each_entity_and_the_whole_snapshot(
         "processed_at": "p",
         "last_event_ts": "2026-03-02T09:00:00+08:00",
         "redis_ok": True,
+        "redis_error": None,
     }
 
 
@@ -79,6 +80,36 @@ def test_writer_skips_entities_whose_json_did_not_change(
     assert orjson.loads(untyped(redis_client).get(redis_keys.entity("queue", "claims"))) == {
         "15m": {"service_level": 0.8}
     }
+
+
+def test_an_agent_that_leaves_the_snapshot_loses_its_key_instead_of_keeping_its_last_state(
+    redis_client: redis.Redis, redis_prefix: str, redis_keys: RedisKeys
+) -> None:
+    writer = _writer(redis_client, redis_prefix)
+    busy = _tick(MINUTE, 0.9)
+    busy.snapshot["agents"] = {"a1": {"state": "busy"}, "a2": {"state": "ready"}}
+    writer.write(busy)
+    assert untyped(redis_client).exists(redis_keys.entity("agent", "a1")) == 1
+    # Next day: a1 has nothing in any window any more, a2 is unchanged.
+    later = _tick(MINUTE + 86400, 0.9)
+    later.snapshot["agents"] = {"a2": {"state": "ready"}}
+    writer.write(later)
+    assert untyped(redis_client).exists(redis_keys.entity("agent", "a1")) == 0
+    assert orjson.loads(untyped(redis_client).get(redis_keys.entity("agent", "a2"))) == {
+        "state": "ready"
+    }
+
+
+def test_a_new_writer_deletes_entity_keys_of_an_earlier_run_that_its_snapshot_lacks(
+    redis_client: redis.Redis, redis_prefix: str, redis_keys: RedisKeys
+) -> None:
+    stale = redis_keys.entity("agent", "gone")
+    untyped(redis_client).set(stale, b'{"state":"busy"}')
+    writer = _writer(redis_client, redis_prefix)
+    writer.adopt_existing_entities()
+    writer.write(_tick(MINUTE, 0.9))
+    assert untyped(redis_client).exists(stale) == 0
+    assert untyped(redis_client).exists(redis_keys.entity("agent", "a1")) == 1
 
 
 def test_alert_transitions_keep_the_active_hash_and_the_history_stream(
@@ -279,3 +310,51 @@ def test_a_tick_of_many_points_per_stream_is_written_in_order_and_once(
     assert len(timeline) == 1100
     assert orjson.loads(timeline[-1][1][b"data"]) == {"state": "ready", "reason": None}
     assert writer.appends_skipped == 3
+
+
+def test_writes_refused_at_maxmemory_are_kept_and_retried_exactly_once(tmp_path: Any) -> None:
+    from pipeline.redis_server import EmbeddedRedis
+
+    clock = _Clock()
+    keys = RedisKeys("full")
+    letter = DeadLetter("json: bad", 1, "{")
+    with EmbeddedRedis(data_dir=tmp_path / "redis") as server:
+        client = untyped(redis.Redis.from_url(server.url))
+        writer = RedisStateWriter(client, Settings(redis_prefix="full"), clock=clock)
+        writer.write(_tick(MINUTE, 0.7))
+        client.config_set("maxmemory-policy", "noeviction")
+        client.config_set("maxmemory", 1)  # below what is used: every write refused
+        writer.write(_tick(MINUTE + 1, 0.8, EngineOutput(dead_letters=[letter])))
+        assert writer.redis_ok is False
+        assert writer.redis_error == "OOM command not allowed when used memory > 'maxmemory'."
+        assert [a.item for a in writer.pending()] == [letter]
+        assert client.xlen(keys.dead_letter()) == 0
+        client.config_set("maxmemory", 0)
+        clock.now += 0.5
+        writer.write(_tick(MINUTE + 2, 0.9))
+        assert (writer.redis_ok, writer.redis_error, writer.pending()) == (True, None, [])
+        assert client.xlen(keys.dead_letter()) == 1
+        assert orjson.loads(client.get(keys.entity("queue", "claims"))) == {
+            "15m": {"service_level": 0.9}
+        }
+        # The first heartbeat after the refusals says so, and why.
+        heartbeat = orjson.loads(client.get(keys.heartbeat()))
+        assert (heartbeat["redis_ok"], heartbeat["redis_error"]) == (
+            False,
+            "OOM command not allowed when used memory > 'maxmemory'.",
+        )
+        client.close()
+
+
+def test_appends_still_unwritten_at_the_end_are_reported_for_the_exit_status(
+    redis_prefix: str,
+) -> None:
+    from pipeline.sinks import RedisStateSink
+
+    sink = RedisStateSink("redis://127.0.0.1:1/0", Settings(redis_prefix=redis_prefix), 0.0)
+    part = sink.build_part("out", "redis", None)
+    letter = DeadLetter("json: bad", 1, "{")
+    part.write_batch([_tick(MINUTE, 0.7, EngineOutput(dead_letters=[letter]))])
+    part.close()
+    [failure] = sink.failures
+    assert failure.startswith("1 appends and the final state not written to redis: ")

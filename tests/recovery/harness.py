@@ -24,7 +24,7 @@ import redis
 from tests.conftest import REPO, SAMPLE_CONFIG
 
 SAMPLE_DAY = REPO / "replay_data" / "sample_day.jsonl.gz"
-WALL_CLOCK_HEARTBEAT = ("processed_at", "lag_s", "events_per_s", "redis_ok")
+WALL_CLOCK_HEARTBEAT = ("processed_at", "lag_s", "events_per_s", "redis_ok", "redis_error")
 
 
 def sample_lines(count: int) -> list[bytes]:
