@@ -2,7 +2,7 @@
 
 Two measurements, each in a child process of its own so its RSS is its own:
 
-- `python -m bench.cardinality flood QUEUES AGENTS [REDIS_URL PREFIX]`: one event per
+- `python -m bench.cardinality flood QUEUES AGENTS [REDIS_URL PREFIX] [--max-agents N]`: one event per
   distinct queue name (`contact.offered`) and one per distinct agent id (`agent.login`,
   with one team per 10 agents and one site per 1,000), interleaved 10 ms apart, fed to
   `FloorEngine` with the default settings; the output is drained every 10,000 events as
@@ -85,10 +85,18 @@ def flood_events(queues: int, agents: int) -> Iterator[Event]:
             yield _login(i, at, f"agent-{i:06d}", f"team-{i // 10:05d}", f"site-{i // 1000:04d}")
 
 
-def flood(queues: int, agents: int, url: str | None, prefix: str | None) -> dict[str, Any]:
+def flood(
+    queues: int,
+    agents: int,
+    url: str | None,
+    prefix: str | None,
+    max_agents: int | None = None,
+) -> dict[str, Any]:
+    """`max_agents` (and teams at one per 10 agents) below the default keeps a test quick."""
     start_rss = rss_mb()
     began = time.perf_counter()
-    settings = Settings(redis_prefix=prefix or "wb")
+    limits = {} if max_agents is None else {"max_agents": max_agents, "max_teams": max_agents // 10}
+    settings = Settings(redis_prefix=prefix or "wb", limits=limits)
     engine = FloorEngine(settings)
     dead = 0
     for seq, event in enumerate(flood_events(queues, agents)):
@@ -246,12 +254,19 @@ def run_child(*args: str) -> dict[str, Any]:
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "flood":
-        extra = sys.argv[4:6]
+        args = sys.argv[2:]
+        cap = None
+        if "--max-agents" in args:
+            at = args.index("--max-agents")
+            cap = int(args[at + 1])
+            del args[at : at + 2]
+        extra = args[2:4]
         out = flood(
-            int(sys.argv[2]),
-            int(sys.argv[3]),
+            int(args[0]),
+            int(args[1]),
             extra[0] if extra else None,
             extra[1] if len(extra) > 1 else None,
+            cap,
         )
     else:
         out = per_agent(int(sys.argv[2]))

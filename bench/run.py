@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import batch, dashboard_load, latency, live_cpu, memory, soak, streams, throughput
+from bench import batch, cardinality, dashboard_load, latency, live_cpu, memory, soak, streams, throughput
 from bench.common import REPO, SAMPLE_CONFIG, SAMPLE_DAY, Figure, clear_prefix, redis_for_bench
 from schemas.config import Settings, load_settings
 
@@ -62,7 +62,7 @@ def table(figures: list[Figure]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__)
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9", help="benchmarks to run, e.g. 1,3")
     args = parser.parse_args(argv)
     chosen = {int(part) for part in args.only.split(",") if part}
     settings = load_settings(SAMPLE_CONFIG)
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             (6, "dashboard", lambda: _dashboard(workdir, settings, url, 1 in chosen)),
             (7, "soak", lambda: _soak(url)),
             (8, "live CPU", lambda: live_cpu.measure(url)),
+            (9, "cardinality", _cardinality),
         ]
         for number, name, run in steps:
             if number not in chosen:
@@ -114,6 +115,29 @@ def _soak(url: str) -> list[Figure]:
             None,
         )
         for name, value in result.items()
+    ]
+
+
+def _cardinality() -> list[Figure]:
+    """100,000 queue names and 200,000 agent ids against the default `[limits]`, and the
+    engine's memory per 1,000 agents (each in a child process, its RSS its own)."""
+    flood = cardinality.run_child("flood", "100000", "200000")
+    one = cardinality.run_child("agents", "1000")
+    three = cardinality.run_child("agents", "3000")
+    note = (
+        f"kept {flood['queues']} queues, {flood['agents']} agents; refused "
+        f"{flood['entities_refused']}; snapshot {flood['snapshot_bytes']:,} B"
+    )
+    per_k = {key: (three[key] - one[key]) / 2 for key in one if isinstance(one[key], float)}
+    return [
+        Figure("9. peak RSS, 100k queue names + 200k agent ids, default caps", flood["peak_rss_mb"],
+               "MiB", flood["start_rss_mb"], "RSS after imports", "bounded by the caps", None,
+               note),
+        *(
+            Figure(f"9. {key} per 1,000 agents (3,000 − 1,000 agents, ÷ 2)", value, "MiB",
+                   None, "", "—", None)
+            for key, value in per_k.items()
+        ),
     ]
 
 
