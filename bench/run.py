@@ -16,7 +16,17 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import batch, cardinality, dashboard_load, latency, live_cpu, memory, soak, streams, throughput
+from bench import (
+    batch,
+    cardinality,
+    dashboard_load,
+    latency,
+    live_cpu,
+    memory,
+    soak,
+    streams,
+    throughput,
+)
 from bench.common import REPO, SAMPLE_CONFIG, SAMPLE_DAY, Figure, clear_prefix, redis_for_bench
 from schemas.config import Settings, load_settings
 
