@@ -13,17 +13,30 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from schemas.access import AccessSettings
 from schemas.alert_kinds import AlertKind, Severity
-from schemas.events import Channel, NotReadyReason
+from schemas.events import Channel, ConfigPlaceName, NotReadyReason, check_text
 from schemas.importers import ImporterSettings
 from schemas.notify import NotifySettings
 from schemas.staffing import StaffingSettings
 
 Seconds = Annotated[float, Field(ge=0)]
 Ratio = Annotated[float, Field(ge=0, le=1)]
+# A display name (`name_zh`, `name_en`): shown on screens and in chat messages, so no
+# control or bidi characters. Queue, team and site keys follow the event rule (`ConfigPlaceName`).
+DisplayName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(check_text)
+]
 
 
 class ConfigError(ValueError):
@@ -46,10 +59,10 @@ class ChannelDefaults(_Strict):
 class QueueOverrides(_Strict):
     """Per-queue settings; `None` means "inherit the default"."""
 
-    name_zh: str | None = None
-    name_en: str | None = None
+    name_zh: DisplayName | None = None
+    name_en: DisplayName | None = None
     channel: Channel | None = None
-    site: str | None = None
+    site: ConfigPlaceName | None = None
     sl_threshold_s: Seconds | None = None
     wait_breach_s: Seconds | None = None
     ultra_long_s: Seconds | None = None
@@ -137,10 +150,10 @@ class TeamDefaults(_Strict):
 
 
 class TeamOverrides(_Strict):
-    name_zh: str | None = None
-    name_en: str | None = None
-    site: str | None = None
-    queues: list[str] = Field(default_factory=list)
+    name_zh: DisplayName | None = None
+    name_en: DisplayName | None = None
+    site: ConfigPlaceName | None = None
+    queues: list[ConfigPlaceName] = Field(default_factory=list)
     long_away_s: dict[NotReadyReason, Seconds] = Field(default_factory=dict)
     late_login_grace_s: Seconds | None = None
     early_logout_grace_s: Seconds | None = None
@@ -183,7 +196,7 @@ class Settings(_Strict):
     lateness_s: Seconds = 30
     interval_min: Literal[15, 30] = 15
     tick_s: Annotated[float, Field(gt=0)] = 1.0
-    default_site: str = "main"
+    default_site: ConfigPlaceName = "main"
     survey_window_s: Seconds = 7200
     dedupe_window_s: Seconds = 7200
     # Events more than this after the newest event time seen (live, on the wall clock:
@@ -202,9 +215,9 @@ class Settings(_Strict):
         sl_threshold_s=60, wait_breach_s=300, ultra_long_s=1800, ultra_short_s=None
     )
     queue_defaults: QueueDefaults = QueueDefaults()
-    queues: dict[str, QueueOverrides] = Field(default_factory=dict)
+    queues: dict[ConfigPlaceName, QueueOverrides] = Field(default_factory=dict)
     team_defaults: TeamDefaults = TeamDefaults()
-    teams: dict[str, TeamOverrides] = Field(default_factory=dict)
+    teams: dict[ConfigPlaceName, TeamOverrides] = Field(default_factory=dict)
     severities: dict[AlertKind, Severity] = Field(default_factory=_default_severities)
     notify: NotifySettings = NotifySettings()
     staffing: StaffingSettings = StaffingSettings()
