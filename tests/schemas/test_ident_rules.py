@@ -70,7 +70,10 @@ def _reason(body: dict[str, Any]) -> str:
             "queue: must not start with '@' (reserved for the dashboard's tiles)",
         ),
         (dict(OFFERED, queue="q\u202e"), f"queue: {CONTROL} (found U+202E)"),
-        (dict(OFFERED, contact_id="c" * 129), "contact_id: String should have at most 128 characters"),
+        (
+            dict(OFFERED, contact_id="c" * 129),
+            "contact_id: String should have at most 128 characters",
+        ),
         (dict(OFFERED, event_id="e\x07"), f"event_id: {CONTROL} (found U+0007)"),
         (dict(OFFERED, customer_id="138\x00"), f"customer_id: {CONTROL} (found U+0000)"),
     ],
