@@ -135,12 +135,17 @@ TIME_KEYS = frozenset({"shift_start", "shift_end", "interval_start"})
 
 @dataclass(frozen=True)
 class AlertMessage:
-    """What every vendor's message says; `facts` are (label, value) pairs, in order."""
+    """What every vendor's message says; `facts` are (label, value) pairs, in order.
+
+    Everything here is unescaped text: `title_lead` is our own template ("[告警] 超短通话 · "),
+    `subject_label` and every fact value may come from events or configuration, so each
+    vendor's formatter passes them through its escaper (`pipeline.notify.escape`).
+    """
 
     transition: Transition
     alert: Alert
     language: Language
-    title: str
+    title_lead: str
     severity_label: str
     subject_label: str
     facts: tuple[tuple[str, str], ...]
@@ -150,6 +155,11 @@ class AlertMessage:
     @property
     def severity(self) -> str:
         return self.alert.severity
+
+    @property
+    def title(self) -> str:
+        """The unescaped title, for the generic JSON webhook and plain-text logs."""
+        return self.title_lead + self.subject_label
 
 
 def format_duration(seconds: float, language: Language) -> str:
@@ -231,7 +241,7 @@ def build_message(
     severity_label = SEVERITY_LABELS[language].get(alert.severity, alert.severity)
     subject = subject_label(alert.subject, settings, language)
     transition_label = TRANSITION_LABELS[language][transition]
-    title = f"[{transition_label}] {kind_label} · {subject}"
+    title_lead = f"[{transition_label}] {kind_label} · "
 
     facts: list[tuple[str, str]] = [
         (labels["severity"], severity_label),
@@ -259,7 +269,7 @@ def build_message(
         transition=transition,
         alert=alert,
         language=language,
-        title=title,
+        title_lead=title_lead,
         severity_label=severity_label,
         subject_label=subject,
         facts=tuple(facts),
