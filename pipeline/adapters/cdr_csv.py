@@ -25,7 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline.adapters import records
-from pipeline.adapters.lines import open_text
+from pipeline.adapters.lines import MAX_LINE_CHARS, OverLong, bounded_text_lines, open_text
 from pipeline.adapters.records import DeadLetter, Mapped, Skip, SourceEvent, checked
 from schemas.config import Settings
 from schemas.events import Channel
@@ -223,6 +223,14 @@ class CdrRowMapper:
             raise RowError(msg)
 
 
+def _numbered(lines: Iterator[str], overlong: list[int]) -> Iterator[str]:
+    """`lines` unchanged, noting the 1-based number of each `OverLong` in `overlong`."""
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, OverLong):
+            overlong.append(number)
+        yield line
+
+
 def map_cdr_file(
     path: str | Path, settings: Settings, zone: tzinfo | None = None
 ) -> Iterator[Mapped]:
@@ -235,7 +243,9 @@ def map_cdr_file(
         zone = ZoneInfo(cdr.timezone) if cdr.timezone else settings.zone
     mapper = CdrRowMapper(settings, cdr, zone)
     with open_text(path, cdr.encoding) as handle:
-        reader = csv.DictReader(handle, delimiter=cdr.delimiter)
+        overlong: list[int] = []  # physical line numbers of over-long lines
+        physical = _numbered(bounded_text_lines(handle), overlong)
+        reader = csv.DictReader(physical, delimiter=cdr.delimiter)
         if reader.fieldnames is None:  # reads the header, so line numbers below are right
             return
         while True:
@@ -246,6 +256,9 @@ def map_cdr_file(
                 return
             except csv.Error as exc:
                 yield DeadLetter(f"csv: {exc}", "", start)
+                continue
+            if overlong and overlong[-1] >= start:
+                yield DeadLetter(f"line: longer than {MAX_LINE_CHARS} characters", "", start)
                 continue
             raw = cdr.delimiter.join(v if isinstance(v, str) else "" for v in row.values())
             if None in row:  # more cells than header columns

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pipeline.adapters.asterisk import QueueLogMapper
 from pipeline.adapters.bank_1999 import map_bank_file
 from pipeline.adapters.cdr_csv import map_cdr_file
-from pipeline.adapters.lines import follow_lines, read_lines
+from pipeline.adapters.lines import OverLong, follow_lines, read_lines
+from pipeline.adapters.records import DeadLetter
 from pipeline.adapters.writer import EventWriter
 from schemas.config import ConfigError, Settings, load_settings
 
@@ -49,7 +50,10 @@ def _asterisk(args: argparse.Namespace, settings: Settings, writer: EventWriter)
     else:
         lines = read_lines(args.file)
     for number, raw in lines:
-        writer.mapped(mapper.map_line(raw, number))
+        if isinstance(raw, OverLong):
+            writer.mapped(DeadLetter(raw.reason, raw, number))
+        else:
+            writer.mapped(mapper.map_line(raw, number))
 
 
 def _run(args: argparse.Namespace, out: IO[bytes], dead: IO[bytes]) -> int:
