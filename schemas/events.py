@@ -99,7 +99,12 @@ LogoutReason = Annotated[str, StringConstraints(max_length=256, pattern=TEXT_PAT
 PlaceName = Annotated[
     str, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS, pattern=PLACE_PATTERN)
 ]
-# The configuration's queue, team and site keys: the same rule, explained by pydantic.
+# Names in configuration and roster files: the same rules, explained by pydantic.
+ConfigName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_NAME_CHARS),
+    AfterValidator(check_ident),
+]
 ConfigPlaceName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=MAX_NAME_CHARS),

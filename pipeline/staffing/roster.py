@@ -35,7 +35,7 @@ import polars as pl
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, model_validator
 
 from schemas.config import Settings
-from schemas.events import ConfigPlaceName, Name, NotReadyReason
+from schemas.events import ConfigName, ConfigPlaceName, NotReadyReason
 from schemas.snapshot import AgentKpis
 
 
@@ -64,7 +64,7 @@ class RosterShift(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    agent_id: Name
+    agent_id: ConfigName
     team: ConfigPlaceName
     queues: tuple[ConfigPlaceName, ...] = ()
     shift_start: AwareDatetime
