@@ -76,6 +76,7 @@ class QueueOverrides(_Strict):
     abandon_spike_rate: Ratio | None = None
     abandon_min_contacts: Annotated[int, Field(ge=1)] | None = None
     abandon_hold_s: Seconds | None = None
+    wait_clear_hold_s: Seconds | None = None
     volume_spike_factor: Annotated[float, Field(gt=0)] | None = None
     volume_spike_min_contacts: Annotated[int, Field(ge=1)] | None = None
     volume_spike_min_elapsed_s: Annotated[float, Field(gt=0)] | None = None
@@ -92,6 +93,9 @@ class QueueDefaults(_Strict):
     abandon_spike_rate: Ratio = 0.10
     abandon_min_contacts: Annotated[int, Field(ge=1)] = 10
     abandon_hold_s: Seconds = 60
+    # wait_breach clears only after longest_wait_s has stayed <= the threshold this long
+    # (the contract's `clear_hold_s`).
+    wait_clear_hold_s: Seconds = 60
     # volume_spike: offered in the interval projected to its end (elapsed seconds floored
     # at `volume_spike_min_elapsed_s`) above `volume_spike_factor` × the forecast.
     volume_spike_factor: Annotated[float, Field(gt=0)] = 1.5
@@ -122,6 +126,7 @@ class QueueRules(BaseModel):
     abandon_spike_rate: float
     abandon_min_contacts: int
     abandon_hold_s: float
+    wait_clear_hold_s: float
     volume_spike_factor: float
     volume_spike_min_contacts: int
     volume_spike_min_elapsed_s: float
@@ -276,6 +281,7 @@ class Settings(_Strict):
             abandon_spike_rate=pick("abandon_spike_rate", d.abandon_spike_rate),
             abandon_min_contacts=pick("abandon_min_contacts", d.abandon_min_contacts),
             abandon_hold_s=pick("abandon_hold_s", d.abandon_hold_s),
+            wait_clear_hold_s=pick("wait_clear_hold_s", d.wait_clear_hold_s),
             volume_spike_factor=pick("volume_spike_factor", d.volume_spike_factor),
             volume_spike_min_contacts=pick(
                 "volume_spike_min_contacts", d.volume_spike_min_contacts

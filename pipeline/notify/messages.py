@@ -100,6 +100,8 @@ EVIDENCE_LABELS: dict[Language, dict[str, str]] = {
         "forecast": "预测量",
         "projected": "时段预计量",
         "factor": "倍数阈值",
+        "longest_wait_s": "最长等待",
+        "contacts_over": "超过阈值的联络",
     },
     "en": {
         "service_level": "Service level",
@@ -126,10 +128,14 @@ EVIDENCE_LABELS: dict[Language, dict[str, str]] = {
         "forecast": "Forecast",
         "projected": "Projected for the interval",
         "factor": "Factor",
+        "longest_wait_s": "Longest wait",
+        "contacts_over": "Contacts over the threshold",
     },
 }
 RATIO_KEYS = frozenset({"service_level", "target", "abandon_rate", "threshold"})
-SECONDS_KEYS = frozenset({"threshold_s", "limit_s", "conversation_s", "late_by_s"})
+SECONDS_KEYS = frozenset(
+    {"threshold_s", "limit_s", "conversation_s", "late_by_s", "longest_wait_s"}
+)
 TIME_KEYS = frozenset({"shift_start", "shift_end", "interval_start"})
 
 
