@@ -22,6 +22,12 @@ same round trip, just before the `XREAD`; Redis assigns ids from its clock, neve
 the stream's last one), so progress moves to just below that millisecond. An idle
 partition therefore still reports progress (an empty chunk) about ten times a second and
 does not hold back the others.
+
+Entries are read by a Lua script (`_READ_SCRIPT`): `TIME` and `XRANGE` in one atomic step,
+with each event line cut to `MAX_LINE_BYTES + 1` bytes on the server, so a 500 MB entry
+never reaches this process (the parse step refuses the cut line as over-long, with a
+truncated raw). A blocking `XREAD` would hand over whole entries, so an idle partition
+polls every `POLL_S` instead, for up to `BLOCK_MS`, before it reports its progress.
 """
 
 from __future__ import annotations
@@ -39,10 +45,12 @@ from redis.retry import Retry
 
 from pipeline.redis_keys import RedisKeys
 from pipeline.sources import Chunk, PartitionProgress, RawLine
+from schemas.events import MAX_LINE_BYTES
 
 EVENT_FIELD = b"event"
 READ_COUNT = 2000
 BLOCK_MS = 100
+POLL_S = 0.01
 INPUT_MAXLEN = 2_000_000
 # Lines per publish script: one millisecond's ids each (`n` stays far below SEQ_PER_MS).
 PUBLISH_BATCH = 10_000
@@ -74,6 +82,28 @@ for i = 2, #ARGV, 2 do
   n = n + 1
 end
 return n
+"""
+
+
+# KEYS[1]: the stream; ARGV: last id read, COUNT, longest line kept (bytes). Returns the
+# server time and up to COUNT entries after the last id as {id, line}, each line cut to
+# the longest kept (a missing `event` field gives an empty line).
+_READ_SCRIPT = """
+redis.replicate_commands()
+local now = redis.call('TIME')
+local rows = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
+local keep = tonumber(ARGV[3])
+local out = {}
+for i, row in ipairs(rows) do
+  local fields = row[2]
+  local line = ''
+  for j = 1, #fields, 2 do
+    if fields[j] == 'event' then line = fields[j + 1] end
+  end
+  if #line > keep then line = string.sub(line, 1, keep) end
+  out[i] = {row[1], line}
+end
+return {now, out}
 """
 
 
@@ -120,6 +150,7 @@ class _StreamPartition(StatefulSourcePartition[Chunk, str]):
     ) -> None:
         # Fail fast (one immediate reconnect): next_batch retries a second later by itself.
         self.client = redis.Redis.from_url(url, socket_timeout=10, retry=Retry(NoBackoff(), 1))
+        self.read_script = self.client.register_script(_READ_SCRIPT)
         self.stream = stream
         self.last_id = last_id
         self.stop_when_idle_s = stop_when_idle_s
@@ -129,26 +160,27 @@ class _StreamPartition(StatefulSourcePartition[Chunk, str]):
         self.last_data = time.monotonic()
         self.awake: datetime | None = None
 
+    def _read(self) -> tuple[tuple[int, int], list[Any]]:
+        """(server time, entries after `last_id`), lines cut on the server."""
+        reply: Any = self.read_script(
+            keys=[self.stream], args=[self.last_id, READ_COUNT, MAX_LINE_BYTES + 1]
+        )
+        seconds, micros = reply[0]
+        return (int(seconds), int(micros)), reply[1]
+
     def next_batch(self) -> list[Chunk]:
         self.awake = None
         try:
-            # One round trip, run in order on the server (no MULTI: XREAD must block):
-            # wait up to BLOCK_MS for an entry, take the time, then read. The time is
-            # taken after the wait so an idle partition reports a current progress.
-            stream: dict[Any, Any] = {self.stream: self.last_id}
-            pipe = self.client.pipeline(transaction=False)
-            pipe.xread(stream, count=1, block=BLOCK_MS)
-            pipe.time()
-            pipe.xread(stream, count=READ_COUNT)
-            _, server_time, reply = pipe.execute()
+            server_time, entries = self._read()
+            waited_until = time.monotonic() + BLOCK_MS / 1000
+            while not entries and time.monotonic() < waited_until:
+                time.sleep(POLL_S)
+                server_time, entries = self._read()
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
             # Redis away: keep our position and try again shortly.
             self.awake = datetime.now(UTC) + timedelta(seconds=1)
             return []
-        entries: list[Any] = reply[0][1] if reply else []
-        lines: list[RawLine] = [
-            (seq_of(stream_id), fields.get(EVENT_FIELD, b"")) for stream_id, fields in entries
-        ]
+        lines: list[RawLine] = [(seq_of(stream_id), line) for stream_id, line in entries]
         if entries:
             self.last_id = entries[-1][0].decode()
             self.progress = max(self.progress, lines[-1][0])

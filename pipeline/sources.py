@@ -29,6 +29,8 @@ from bytewax.inputs import (
     StatelessSourcePartition,
 )
 
+from pipeline.bounded_lines import bounded_lines, read_bounded_line
+
 RawLine = tuple[int, bytes]
 
 
@@ -99,7 +101,9 @@ class _FileReplayPartition(StatefulSourcePartition[Chunk, ReplayPosition]):
         self._position = resume or ReplayPosition()
         self._fast_until = fast_until
         self._file = open_events(path)
-        self._lines: Iterator[bytes] = iter(self._file)
+        # Bounded: an over-long line arrives cut to just over the limit (the parse step
+        # refuses it with its reason), never read whole.
+        self._lines: Iterator[bytes] = bounded_lines(self._file)
         self._speed = speed
         for _ in range(self._position.next_seq):
             if next(self._lines, None) is None:
@@ -188,7 +192,7 @@ class _StdinPartition(StatelessSourcePartition[Chunk]):
         self._seq = 0
 
     def next_batch(self) -> list[Chunk]:
-        line = self._stream.readline()
+        line = read_bounded_line(self._stream)
         if not line:
             raise StopIteration
         seq = self._seq

@@ -14,9 +14,11 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -24,13 +26,18 @@ from pydantic import (
 
 from schemas.access import AccessSettings
 from schemas.alert_kinds import AlertKind, Severity
-from schemas.events import Channel, NotReadyReason
+from schemas.events import Channel, ConfigPlaceName, NotReadyReason, check_text
 from schemas.importers import ImporterSettings
 from schemas.notify import NotifySettings
 from schemas.staffing import StaffingSettings
 
 Seconds = Annotated[float, Field(ge=0)]
 Ratio = Annotated[float, Field(ge=0, le=1)]
+# A display name (`name_zh`, `name_en`): shown on screens and in chat messages, so no
+# control or bidi characters. Queue, team and site keys follow the event rule (`ConfigPlaceName`).
+DisplayName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(check_text)
+]
 
 
 class ConfigError(ValueError):
@@ -53,10 +60,10 @@ class ChannelDefaults(_Strict):
 class QueueOverrides(_Strict):
     """Per-queue settings; `None` means "inherit the default"."""
 
-    name_zh: str | None = None
-    name_en: str | None = None
+    name_zh: DisplayName | None = None
+    name_en: DisplayName | None = None
     channel: Channel | None = None
-    site: str | None = None
+    site: ConfigPlaceName | None = None
     sl_threshold_s: Seconds | None = None
     wait_breach_s: Seconds | None = None
     ultra_long_s: Seconds | None = None
@@ -70,6 +77,7 @@ class QueueOverrides(_Strict):
     abandon_spike_rate: Ratio | None = None
     abandon_min_contacts: Annotated[int, Field(ge=1)] | None = None
     abandon_hold_s: Seconds | None = None
+    wait_clear_hold_s: Seconds | None = None
     volume_spike_factor: Annotated[float, Field(gt=0)] | None = None
     volume_spike_min_contacts: Annotated[int, Field(ge=1)] | None = None
     volume_spike_min_elapsed_s: Annotated[float, Field(gt=0)] | None = None
@@ -86,6 +94,9 @@ class QueueDefaults(_Strict):
     abandon_spike_rate: Ratio = 0.10
     abandon_min_contacts: Annotated[int, Field(ge=1)] = 10
     abandon_hold_s: Seconds = 60
+    # wait_breach clears only after longest_wait_s has stayed <= the threshold this long
+    # (the contract's `clear_hold_s`).
+    wait_clear_hold_s: Seconds = 60
     # volume_spike: offered in the interval projected to its end (elapsed seconds floored
     # at `volume_spike_min_elapsed_s`) above `volume_spike_factor` × the forecast.
     volume_spike_factor: Annotated[float, Field(gt=0)] = 1.5
@@ -116,6 +127,7 @@ class QueueRules(BaseModel):
     abandon_spike_rate: float
     abandon_min_contacts: int
     abandon_hold_s: float
+    wait_clear_hold_s: float
     volume_spike_factor: float
     volume_spike_min_contacts: int
     volume_spike_min_elapsed_s: float
@@ -144,10 +156,10 @@ class TeamDefaults(_Strict):
 
 
 class TeamOverrides(_Strict):
-    name_zh: str | None = None
-    name_en: str | None = None
-    site: str | None = None
-    queues: list[str] = Field(default_factory=list)
+    name_zh: DisplayName | None = None
+    name_en: DisplayName | None = None
+    site: ConfigPlaceName | None = None
+    queues: list[ConfigPlaceName] = Field(default_factory=list)
     long_away_s: dict[NotReadyReason, Seconds] = Field(default_factory=dict)
     late_login_grace_s: Seconds | None = None
     early_logout_grace_s: Seconds | None = None
@@ -221,7 +233,7 @@ class Settings(_Strict):
     lateness_s: Seconds = 30
     interval_min: Literal[15, 30] = 15
     tick_s: Annotated[float, Field(gt=0)] = 1.0
-    default_site: str = "main"
+    default_site: ConfigPlaceName = "main"
     survey_window_s: Seconds = 7200
     dedupe_window_s: Seconds = 7200
     # Events more than this after the newest event time seen (live, on the wall clock:
@@ -240,9 +252,9 @@ class Settings(_Strict):
         sl_threshold_s=60, wait_breach_s=300, ultra_long_s=1800, ultra_short_s=None
     )
     queue_defaults: QueueDefaults = QueueDefaults()
-    queues: dict[str, QueueOverrides] = Field(default_factory=dict)
+    queues: dict[ConfigPlaceName, QueueOverrides] = Field(default_factory=dict)
     team_defaults: TeamDefaults = TeamDefaults()
-    teams: dict[str, TeamOverrides] = Field(default_factory=dict)
+    teams: dict[ConfigPlaceName, TeamOverrides] = Field(default_factory=dict)
     severities: dict[AlertKind, Severity] = Field(default_factory=_default_severities)
     notify: NotifySettings = NotifySettings()
     staffing: StaffingSettings = StaffingSettings()
@@ -326,6 +338,7 @@ class Settings(_Strict):
             abandon_spike_rate=pick("abandon_spike_rate", d.abandon_spike_rate),
             abandon_min_contacts=pick("abandon_min_contacts", d.abandon_min_contacts),
             abandon_hold_s=pick("abandon_hold_s", d.abandon_hold_s),
+            wait_clear_hold_s=pick("wait_clear_hold_s", d.wait_clear_hold_s),
             volume_spike_factor=pick("volume_spike_factor", d.volume_spike_factor),
             volume_spike_min_contacts=pick(
                 "volume_spike_min_contacts", d.volume_spike_min_contacts

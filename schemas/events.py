@@ -8,11 +8,13 @@ names the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
 import orjson
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -23,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from schemas.text import code_point, first_unsafe
+
 Channel = Literal["voice", "chat"]
 Disposition = Literal["completed", "transferred", "dropped"]
 # `outbound`: an outbound call outside the queues (an importer extension, docs/adapters.md).
@@ -31,9 +35,84 @@ NotReadyReason = Literal[
 ]
 AgentStateName = Literal["ready", "not_ready"]
 
-# Identifiers: non-empty, no surrounding whitespace, bounded so a hostile line cannot
-# make state grow without limit.
-Ident = Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=False)]
+# Identifiers are shown on screens, sent to team chats, logged and built into Redis keys:
+# bounded (a hostile line cannot make state grow without limit) and free of whitespace,
+# control and bidi characters (see `schemas.text`). Record ids (event, contact, customer)
+# may be longer than names (agent, queue, team, site), which people read.
+MAX_ID_CHARS = 128
+MAX_NAME_CHARS = 64
+# Queue, team and site names starting with "@" are the dashboard's own (the floor tile is
+# "@all"), so no event or configuration may use one.
+RESERVED_NAME_PREFIX = "@"
+
+
+def check_text(value: str) -> str:
+    """`value` unless it holds an unsafe character (the reason names its code point)."""
+    bad = first_unsafe(value)
+    if bad is not None:
+        msg = f"must not contain control or bidi characters (found {code_point(bad)})"
+        raise ValueError(msg)
+    return value
+
+
+def check_ident(value: str) -> str:
+    """`value` unless it holds whitespace or an unsafe character (the reason names it)."""
+    check_text(value)
+    space = next((c for c in value if c.isspace()), None)
+    if space is not None:
+        msg = f"must not contain whitespace (found {code_point(space)})"
+        raise ValueError(msg)
+    return value
+
+
+def check_place_name(value: str) -> str:
+    """`check_ident`, and not starting with the reserved prefix `@`."""
+    if value.startswith(RESERVED_NAME_PREFIX):
+        msg = f"must not start with {RESERVED_NAME_PREFIX!r} (reserved for the dashboard's tiles)"
+        raise ValueError(msg)
+    return check_ident(value)
+
+
+# The same rules as patterns, checked in pydantic's Rust core on every event (fast); the
+# `check_*` functions above explain a mismatch (`_describe`) and check the configuration.
+# (No Cs: Rust strings cannot hold a lone surrogate; JSON ones are refused as invalid.)
+_UNSAFE_CLASSES = r"\p{Cc}\p{Cf}\p{Zl}\p{Zp}"
+TEXT_PATTERN = rf"^[^{_UNSAFE_CLASSES}]*$"
+IDENT_PATTERN = rf"^[^\s{_UNSAFE_CLASSES}]+$"
+PLACE_PATTERN = rf"^[^@\s{_UNSAFE_CLASSES}][^\s{_UNSAFE_CLASSES}]*$"
+_EXPLAIN: dict[str, Callable[[str], str]] = {
+    TEXT_PATTERN: check_text,
+    IDENT_PATTERN: check_ident,
+    PLACE_PATTERN: check_place_name,
+}
+
+Ident = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS, pattern=IDENT_PATTERN)
+]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS, pattern=IDENT_PATTERN)
+]
+# A customer's reference (masked in the parse step, never shown): spaces allowed, as in a
+# phone number.
+CustomerRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS, pattern=TEXT_PATTERN)
+]
+LogoutReason = Annotated[str, StringConstraints(max_length=256, pattern=TEXT_PATTERN)]
+# Queue, team and site: a `Name` that is not reserved.
+PlaceName = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS, pattern=PLACE_PATTERN)
+]
+# Names in configuration and roster files: the same rules, explained by pydantic.
+ConfigName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_NAME_CHARS),
+    AfterValidator(check_ident),
+]
+ConfigPlaceName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_NAME_CHARS),
+    AfterValidator(check_place_name),
+]
 
 MAX_LINE_BYTES = 64 * 1024
 
@@ -51,15 +130,15 @@ class ContactOffered(_Event):
     type: Literal["contact.offered"]
     contact_id: Ident
     channel: Channel
-    queue: Ident
-    customer_id: Ident | None = None
+    queue: PlaceName
+    customer_id: CustomerRef | None = None
     parent_contact_id: Ident | None = None
 
 
 class ContactAnswered(_Event):
     type: Literal["contact.answered"]
     contact_id: Ident
-    agent_id: Ident
+    agent_id: Name
 
 
 class ContactAbandoned(_Event):
@@ -70,7 +149,7 @@ class ContactAbandoned(_Event):
 class ContactEnded(_Event):
     type: Literal["contact.ended"]
     contact_id: Ident
-    agent_id: Ident
+    agent_id: Name
     hold_s: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     disposition: Disposition = "completed"
 
@@ -78,34 +157,34 @@ class ContactEnded(_Event):
 class ContactWrapupEnded(_Event):
     type: Literal["contact.wrapup_ended"]
     contact_id: Ident
-    agent_id: Ident
+    agent_id: Name
 
 
 class ContactSelfServed(_Event):
     type: Literal["contact.self_served"]
     contact_id: Ident
     channel: Channel
-    queue: Ident | None = None
+    queue: PlaceName | None = None
 
 
 class AgentLogin(_Event):
     type: Literal["agent.login"]
-    agent_id: Ident
-    team: Ident
-    site: Ident
+    agent_id: Name
+    team: PlaceName
+    site: PlaceName
     shift_start: AwareDatetime | None = None
     shift_end: AwareDatetime | None = None
 
 
 class AgentLogout(_Event):
     type: Literal["agent.logout"]
-    agent_id: Ident
-    reason: Annotated[str, StringConstraints(max_length=256)] | None = None
+    agent_id: Name
+    reason: LogoutReason | None = None
 
 
 class AgentState(_Event):
     type: Literal["agent.state"]
-    agent_id: Ident
+    agent_id: Name
     state: AgentStateName
     reason: NotReadyReason | None = None
 
@@ -180,7 +259,7 @@ class InvalidEvent(ValueError):
 
 def _describe(error: ValidationError) -> str:
     parts = []
-    for item in error.errors(include_url=False, include_input=False):
+    for item in error.errors(include_url=False, include_input=True):
         kind = item["type"]
         if kind == "json_invalid":
             return f"json: {item['msg']}"
@@ -197,13 +276,29 @@ def _describe(error: ValidationError) -> str:
         message = item["msg"]
         if kind == "timezone_aware":
             message = "timestamp must carry a UTC offset (RFC 3339)"
+        if kind == "string_pattern_mismatch":
+            message = _explain(str(item.get("ctx", {}).get("pattern")), item.get("input"))
         if kind == "value_error":
-            # Our own validators already name the field: "reason: required when ...".
-            parts.append(message.removeprefix("Value error, "))
+            # Model validators name the field themselves ("reason: required when ...");
+            # field validators (ids) get it from the location.
+            message = message.removeprefix("Value error, ")
+            parts.append(f"{'.'.join(loc)}: {message}" if loc else message)
             continue
         field = ".".join(loc) or "event"
         parts.append(f"{field}: {message}")
     return "; ".join(parts)
+
+
+def _explain(pattern: str, value: object) -> str:
+    """Why `value` failed an id pattern, from the `check_*` function of that pattern."""
+    check = _EXPLAIN.get(pattern)
+    if check is None or not isinstance(value, str):
+        return "has characters that are not allowed"
+    try:
+        check(value)
+    except ValueError as error:
+        return str(error)
+    return "has characters that are not allowed"
 
 
 def parse_event(line: str | bytes) -> Event:

@@ -44,9 +44,16 @@ class CustomerMask:
     """Masks customer identifiers with HMAC-SHA256 under `key` (None: drop them)."""
 
     def __init__(self, key: bytes | None) -> None:
-        if key is not None and len(key) < MIN_KEY_LENGTH:
-            msg = f"{MASK_KEY_ENV} must be at least {MIN_KEY_LENGTH} characters"
-            raise MaskKeyMissing(msg)
+        if key is not None:
+            # Spaces add nothing to a secret: a key of 20 spaces is no key.
+            strong = sum(1 for c in key.decode("utf-8", errors="replace") if not c.isspace())
+            if strong < MIN_KEY_LENGTH:
+                msg = (
+                    f"{MASK_KEY_ENV} must be at least {MIN_KEY_LENGTH} characters, not "
+                    f"counting whitespace (it has {strong}): export a random secret, e.g. "
+                    "`openssl rand -hex 32`"
+                )
+                raise MaskKeyMissing(msg)
         self._key = key
 
     @property

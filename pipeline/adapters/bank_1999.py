@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from pipeline.adapters import records
-from pipeline.adapters.lines import open_text
+from pipeline.adapters.lines import OverLong, bounded_text_lines, open_text
 from pipeline.adapters.records import DeadLetter, Mapped, Skip, SourceEvent, checked
 
 BANK_ZONE = timezone(timedelta(hours=3), "IDT")
@@ -174,10 +174,16 @@ def map_bank_row(
 
 
 def read_bank_rows(path: str | Path) -> Iterator[tuple[int, str, dict[str, str]]]:
-    """(line number, raw line, row by column name) for each data row; `.gz` is fine."""
+    """(line number, raw line, row by column name) for each data row; `.gz` is fine.
+
+    An over-long line comes as an `OverLong` raw with an empty row."""
     with open_text(path) as handle:
-        header = handle.readline().rstrip("\r\n").split(",")
-        for number, text in enumerate(handle, start=2):
+        lines = bounded_text_lines(handle)
+        header = next(lines, "").rstrip("\r\n").split(",")
+        for number, text in enumerate(lines, start=2):
+            if isinstance(text, OverLong):
+                yield number, text, {}
+                continue
             raw = text.rstrip("\r\n")
             if not raw:
                 continue
@@ -190,6 +196,9 @@ def map_bank_file(
     """Every row's result, in file order; with `day`, only calls that arrived that day."""
     wanted = day.isoformat() if day is not None else None
     for number, raw, row in read_bank_rows(path):
+        if isinstance(raw, OverLong):
+            yield DeadLetter(raw.reason, raw, number)
+            continue
         if wanted is not None and row.get("date", "").strip() != wanted:
             continue
         yield checked(map_bank_row(row, number, raw, ivr_hangups), raw, number)

@@ -2,6 +2,10 @@
 
 Line numbers are 1-based. Bytes that are not UTF-8 are replaced (U+FFFD) so one bad byte
 costs one dead letter, not the run. Files ending in `.gz` are read decompressed.
+
+No line is read whole before its length is known: a line longer than `MAX_LINE_CHARS`
+comes back as an `OverLong` (its first `MAX_LINE_CHARS + 1` characters; the rest is
+skipped in bounded pieces), which the importers turn into a dead letter.
 """
 
 from __future__ import annotations
@@ -13,6 +17,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+from pipeline.bounded_lines import SKIP_PIECE_BYTES
+from schemas.events import MAX_LINE_BYTES
+
+MAX_LINE_CHARS = MAX_LINE_BYTES
+_ENDINGS = ("\n", "\r")
+
+
+class OverLong(str):
+    """The first `MAX_LINE_CHARS + 1` characters of a longer line (the rest was skipped)."""
+
+    __slots__ = ()
+
+    @property
+    def reason(self) -> str:
+        return f"line: longer than {MAX_LINE_CHARS} characters"
+
 
 def open_text(path: str | Path, encoding: str = "utf-8") -> IO[str]:
     """Open a text file, transparently decompressing `.gz`; undecodable bytes replaced."""
@@ -21,11 +41,23 @@ def open_text(path: str | Path, encoding: str = "utf-8") -> IO[str]:
     return open(path, encoding=encoding, errors="replace", newline="")  # noqa: SIM115
 
 
+def bounded_text_lines(handle: IO[str], limit: int = MAX_LINE_CHARS) -> Iterator[str]:
+    """The lines of a text file (with their endings); an over-long one as an `OverLong`."""
+    while line := handle.readline(limit + 1):
+        if len(line) > limit and not line.endswith(_ENDINGS):
+            while (piece := handle.readline(SKIP_PIECE_BYTES)) and not piece.endswith(_ENDINGS):
+                pass
+            yield OverLong(line)
+        else:
+            yield line
+
+
 def read_lines(path: str | Path) -> Iterator[tuple[int, str]]:
-    """Every line of the file with its number, without the line ending."""
+    """Every line of the file with its number, without the line ending (an over-long line
+    as an `OverLong`)."""
     with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            yield number, line.rstrip("\r\n")
+        for number, line in enumerate(bounded_text_lines(handle), start=1):
+            yield number, line if isinstance(line, OverLong) else line.rstrip("\r\n")
 
 
 def follow_lines(
@@ -48,11 +80,23 @@ def follow_lines(
     file_path = Path(path)
     number = 0
     pending = b""
+    # The kept start of an over-long line whose end has not been read yet.
+    overlong: bytes | None = None
     last_data = clock()
     handle = open(file_path, "rb")  # noqa: SIM115
     try:
         while True:
-            chunk = handle.readline()
+            if overlong is not None:
+                chunk = handle.readline(SKIP_PIECE_BYTES)
+                if chunk:
+                    last_data = clock()
+                    if chunk.endswith(b"\n"):
+                        number += 1
+                        yield number, OverLong(overlong.decode("utf-8", errors="replace"))
+                        overlong = None
+                    continue
+            else:
+                chunk = handle.readline(MAX_LINE_CHARS + 1 - len(pending))
             if chunk:
                 last_data = clock()
                 pending += chunk
@@ -61,6 +105,8 @@ def follow_lines(
                     text = pending.decode("utf-8", errors="replace").rstrip("\r\n")
                     pending = b""
                     yield number, text
+                elif len(pending) > MAX_LINE_CHARS:
+                    overlong, pending = pending, b""
                 continue
             if on_idle is not None:
                 on_idle()
@@ -69,7 +115,7 @@ def follow_lines(
             if file_path.exists() and file_path.stat().st_size < handle.tell():
                 handle.close()
                 handle = open(file_path, "rb")  # noqa: SIM115
-                pending = b""
+                pending, overlong = b"", None
                 continue
             sleep(poll_s)
     finally:
@@ -80,16 +126,18 @@ def csv_records(
     path: str | Path, *, delimiter: str = ",", encoding: str = "utf-8"
 ) -> Iterator[tuple[int, list[str] | str, str]]:
     """Every CSV record of the file: its first line number, its cells (or, for a record
-    the csv module cannot read, the reason as a string) and its raw text exactly as read,
-    without the final line ending (a quoted cell may span lines). Blank lines are left out.
+    the csv module cannot read or one with an over-long line, the reason as a string) and its
+    raw text exactly as read (an over-long line's kept start), without the final line ending
+    (a quoted cell may span lines). Blank lines are left out.
     """
     with open_text(path, encoding) as handle:
         consumed: list[str] = []
 
         def source() -> Iterator[str]:
-            for text in handle:
+            for text in bounded_text_lines(handle):
                 consumed.append(text)
-                yield text
+                # An over-long line's kept start has no ending: give the reader one.
+                yield text + "\n" if isinstance(text, OverLong) else text
 
         reader = csv.reader(source(), delimiter=delimiter)
         start = 1
@@ -101,8 +149,11 @@ def csv_records(
             except csv.Error as exc:
                 cells = f"csv: {exc}"
             raw = "".join(consumed)
+            overlong = next((text for text in consumed if isinstance(text, OverLong)), None)
             line, start = start, start + len(consumed)
             consumed.clear()
+            if overlong is not None:
+                cells = overlong.reason
             if cells == []:
                 continue
             yield line, cells, raw.rstrip("\r\n")

@@ -15,6 +15,7 @@ from types import FrameType
 
 import redis
 
+from pipeline.logsafe import configure_logging
 from pipeline.notify.clock import SystemClock
 from pipeline.notify.credentials import CredentialError, ResolvedChannel, resolve_channels
 from pipeline.notify.delivery import deliver_with_retries
@@ -88,7 +89,7 @@ def _resolve_one(settings: Settings, name: str, base_dir: Path | None) -> Resolv
 
 
 def _run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging(fmt="%(asctime)s %(levelname)s %(message)s")
     try:
         settings, base_dir = _load(args)
         channels = resolve_channels(settings.notify, os.environ, base_dir)

@@ -14,6 +14,7 @@ from types import FrameType
 import redis
 
 from pipeline.archive.archiver import Archiver
+from pipeline.logsafe import configure_logging
 from schemas.config import ConfigError, Settings, load_settings
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -44,7 +45,7 @@ def _once(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging(fmt="%(asctime)s %(levelname)s %(message)s")
     archiver = _archiver(args)
     if archiver is None:
         return 2

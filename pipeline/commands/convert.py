@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pipeline.adapters.asterisk import QueueLogMapper
 from pipeline.adapters.bank_1999 import map_bank_file
 from pipeline.adapters.cdr_csv import map_cdr_file
-from pipeline.adapters.lines import follow_lines, read_lines
+from pipeline.adapters.lines import OverLong, follow_lines, read_lines
 from pipeline.adapters.master_csv import map_master_csv_file
-from pipeline.adapters.records import Skip
+from pipeline.adapters.records import DeadLetter, Skip
 from pipeline.adapters.writer import EventWriter
 from schemas.config import ConfigError, Settings, load_settings
 
@@ -76,6 +76,10 @@ def _asterisk(args: argparse.Namespace, settings: Settings, writer: EventWriter)
     else:
         lines = read_lines(args.file)
     for number, raw in lines:
+        if isinstance(raw, OverLong):
+            writer.counts.records += 1
+            writer.mapped(DeadLetter(raw.reason, raw, number))
+            continue
         results = mapper.map_line(raw, number)
         last = results[-1]
         if not (isinstance(last, Skip) and last.kind in NOT_RECORDS):

@@ -23,11 +23,13 @@ def _kpis(args: argparse.Namespace) -> int:
 
         snapshot = stream_snapshot(args.events, at, settings, workers=args.workers)
     else:
+        from pipeline.bounded_lines import bounded_lines
         from pipeline.reference import reference_snapshot
         from pipeline.sources import open_events
 
-        with open_events(args.events) as lines:
-            snapshot = reference_snapshot(lines, at, settings)
+        with open_events(args.events) as handle:
+            # Over-long lines arrive cut (and are refused): never read whole.
+            snapshot = reference_snapshot(bounded_lines(handle), at, settings)
     option = orjson.OPT_SORT_KEYS | (orjson.OPT_INDENT_2 if not args.json else 0)
     sys.stdout.buffer.write(orjson.dumps(snapshot, option=option) + b"\n")
     return 0

@@ -9,6 +9,7 @@ import time
 
 import redis
 
+from pipeline.bounded_lines import bounded_lines
 from pipeline.redis_keys import RedisKeys
 from pipeline.redis_source import publish_lines
 from pipeline.sources import event_epoch, open_events
@@ -33,7 +34,7 @@ def _publish(args: argparse.Namespace) -> int:
     anchor: tuple[float, float] | None = None
     batch: list[bytes] = []
     with open_events(args.file) as handle:
-        for raw in handle:
+        for raw in bounded_lines(handle):
             line = raw.rstrip(b"\r\n")
             if not line.strip():
                 continue

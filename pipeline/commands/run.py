@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from datetime import timedelta
 
+from pipeline.logsafe import configure_logging
 from schemas.config import ConfigError, load_settings
 from schemas.timefmt import parse_ts
 
@@ -23,9 +23,7 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.sinks import RedisStateSink, preflight_write
     from pipeline.sources import Chunk, FileReplaySource, StdinSource
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
     try:
         settings = load_settings(args.config)
         fast_until = parse_ts(args.fast_until).timestamp() if args.fast_until else None

@@ -194,7 +194,8 @@ class FloorEngine:
         rules = self.rules.queue(queue, channel)
         breach = self.wait_breaches.get(queue)
         if breach is None:
-            breach = self.wait_breaches[queue] = WaitBreach(queue)
+            hold = self.rules.queue_own(queue).wait_clear_hold_s
+            breach = self.wait_breaches[queue] = WaitBreach(queue, hold)
         breach.offered(ts + rules.wait_breach_s, cid, rules.wait_breach_s)
         if queue in self.forecast:
             self._volume_offered(queue, event.ts, seq, ts)

@@ -161,9 +161,18 @@ class QueueRates:
 
 @dataclass
 class WaitBreach:
-    """Maximal intervals of `[offered + wait_breach_s, outcome)` over one queue's contacts."""
+    """wait_breach of one queue: longest_wait_s above the threshold, held on clearing.
+
+    The breach is the union over the queue's contacts of `[offered + wait_breach_s,
+    outcome)` (a contact waiting longer than its threshold). An alert is raised where a
+    union interval starts and cleared `clear_hold_s` after it ends, unless another one
+    starts before then: a dip below the threshold shorter than the hold is the same alert.
+    Evidence is queue-level, as of the raise: the threshold, the longest wait (the
+    threshold of the contacts crossing it then) and how many contacts crossed it then.
+    """
 
     queue: str
+    clear_hold_s: float = 0.0
     starts: list[tuple[float, str, float]] = field(default_factory=list)
     active_id: str | None = None
     open_members: set[str] = field(default_factory=set)
@@ -176,6 +185,22 @@ class WaitBreach:
         if contact_id in self.open_members:
             self.open_members.discard(contact_id)
             self.active_end = max(self.active_end, ts)
+
+    def _joins(self, start: float) -> bool:
+        """Whether a breach starting at `start` belongs to the active alert."""
+        return start <= self.active_end or start < self.active_end + self.clear_hold_s
+
+    def _take(self, start: float, contact_id: str, contacts: dict[str, Contact]) -> bool:
+        """Count a contact's breach from `start` into the active alert; False if it was
+        answered or abandoned before its threshold (no breach)."""
+        outcome_ts = _outcome_ts(contacts, contact_id)
+        if outcome_ts is None:
+            self.open_members.add(contact_id)
+        elif outcome_ts > start:
+            self.active_end = max(self.active_end, outcome_ts)
+        else:
+            return False
+        return True
 
     def decide(
         self, limit: float, inclusive: bool, contacts: dict[str, Contact], book: AlertBook
@@ -191,40 +216,42 @@ class WaitBreach:
                 while (
                     starts
                     and known(starts[0][0])
-                    and (self.open_members or starts[0][0] <= self.active_end)
+                    and (self.open_members or self._joins(starts[0][0]))
                 ):
                     start, cid, _thr = heapq.heappop(starts)
-                    outcome_ts = _outcome_ts(contacts, cid)
-                    if outcome_ts is None:
-                        self.open_members.add(cid)
-                    elif outcome_ts > start:
-                        self.active_end = max(self.active_end, outcome_ts)
-                if self.open_members or not known(self.active_end):
+                    self._take(start, cid, contacts)
+                clear_at = self.active_end + self.clear_hold_s
+                if self.open_members or not known(clear_at):
                     return
-                book.clear(self.active_id, self.active_end)
+                book.clear(self.active_id, clear_at)
                 self.active_id = None
                 continue
             if not starts or not known(starts[0][0]):
                 return
             start, cid, threshold = heapq.heappop(starts)
-            outcome_ts = _outcome_ts(contacts, cid)
-            if outcome_ts is not None and outcome_ts <= start:
+            self.open_members = set()
+            self.active_end = start
+            if not self._take(start, cid, contacts):
                 continue
+            # Every contact crossing its threshold at the same instant is over it too.
+            longest, crossing = threshold, 1
+            while starts and starts[0][0] == start:
+                _start, other, other_threshold = heapq.heappop(starts)
+                if self._take(start, other, contacts):
+                    longest, crossing = max(longest, other_threshold), crossing + 1
             alert_id = f"wait_breach:{self.queue}:{math.floor(start)}"
             book.raise_alert(
                 alert_id,
                 "wait_breach",
                 f"queue:{self.queue}",
                 start,
-                {"threshold_s": float(threshold), "contact_id": cid},
+                {
+                    "threshold_s": float(threshold),
+                    "longest_wait_s": float(longest),
+                    "contacts_over": crossing,
+                },
             )
             self.active_id = alert_id
-            self.open_members = set()
-            self.active_end = start
-            if outcome_ts is None:
-                self.open_members.add(cid)
-            else:
-                self.active_end = outcome_ts
 
 
 def _streak(start: int | None, s: int, cond: bool) -> int | None:

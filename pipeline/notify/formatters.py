@@ -4,6 +4,10 @@ Slack incoming webhook (blocks + text fallback), Microsoft Teams Workflows webho
 (Adaptive Card 1.4 in a `message` attachment), WeCom group robot (markdown), DingTalk custom
 robot (markdown, signed query string), Feishu/Lark custom bot (interactive card, signed
 body) and a generic JSON webhook signed with HMAC-SHA256 over the raw body.
+
+Text that may come from events or configuration (the subject, fact values, the alert id)
+is escaped for each vendor's markup (`pipeline.notify.escape`); the generic webhook sends
+it unchanged as JSON values for programs to read.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from pipeline.notify.credentials import ResolvedChannel
+from pipeline.notify.escape import cjk_markdown, slack_mrkdwn, teams_markdown
 from pipeline.notify.messages import AlertMessage
 from pipeline.notify.signing import dingtalk_sign, feishu_sign, wallboard_signature
 
@@ -51,9 +56,15 @@ SLACK_EMOJI = {
 }
 
 
+def _escaped_title(message: AlertMessage, escape: Callable[[str], str]) -> str:
+    return message.title_lead + escape(message.subject_label)
+
+
 def slack_payload(message: AlertMessage) -> dict[str, Any]:
+    """Data goes in `plain_text` objects (Slack parses no formatting there), escaped like
+    mrkdwn all the same (`&<>`), as is the fallback `text`."""
     emoji = SLACK_EMOJI[_tone(message)]
-    header = f"{emoji} {message.title}"[:150]
+    header = f"{emoji} {_escaped_title(message, slack_mrkdwn)}"[:150]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}}
     ]
@@ -63,7 +74,14 @@ def slack_payload(message: AlertMessage) -> dict[str, Any]:
         blocks.append(
             {
                 "type": "section",
-                "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in chunk],
+                "fields": [
+                    {
+                        "type": "plain_text",
+                        "text": f"{slack_mrkdwn(k)}\n{slack_mrkdwn(v)}",
+                        "emoji": False,
+                    }
+                    for k, v in chunk
+                ],
             }
         )
     if message.link:
@@ -80,9 +98,15 @@ def slack_payload(message: AlertMessage) -> dict[str, Any]:
             }
         )
     blocks.append(
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"`{message.alert.id}`"}]}
+        {
+            "type": "context",
+            "elements": [
+                {"type": "plain_text", "text": slack_mrkdwn(message.alert.id), "emoji": False}
+            ],
+        }
     )
-    return {"text": f"{message.title} ({message.severity_label})", "blocks": blocks}
+    text = f"{_escaped_title(message, slack_mrkdwn)} ({message.severity_label})"
+    return {"text": text, "blocks": blocks}
 
 
 # Microsoft Teams ------------------------------------------------------------------------
@@ -97,7 +121,7 @@ def teams_payload(message: AlertMessage) -> dict[str, Any]:
         "body": [
             {
                 "type": "TextBlock",
-                "text": message.title,
+                "text": _escaped_title(message, teams_markdown),
                 "weight": "Bolder",
                 "size": "Medium",
                 "wrap": True,
@@ -105,7 +129,10 @@ def teams_payload(message: AlertMessage) -> dict[str, Any]:
             },
             {
                 "type": "FactSet",
-                "facts": [{"title": k, "value": v} for k, v in message.facts],
+                "facts": [
+                    {"title": teams_markdown(k), "value": teams_markdown(v)}
+                    for k, v in message.facts
+                ],
             },
         ],
     }
@@ -138,8 +165,8 @@ def _truncate_utf8(text: str, limit: int) -> str:
 
 def wecom_payload(message: AlertMessage) -> dict[str, Any]:
     color = WECOM_COLOR[_tone(message)]
-    lines = [f'### <font color="{color}">{message.title}</font>']
-    lines.extend(f"> {k}：{v}" for k, v in message.facts)
+    lines = [f'### <font color="{color}">{_escaped_title(message, cjk_markdown)}</font>']
+    lines.extend(f"> {cjk_markdown(k)}：{cjk_markdown(v)}" for k, v in message.facts)
     if message.link:
         lines.append(f"[{message.link_label}]({message.link})")
     content = _truncate_utf8("\n".join(lines), WECOM_MAX_BYTES)
@@ -149,13 +176,14 @@ def wecom_payload(message: AlertMessage) -> dict[str, Any]:
 # DingTalk -------------------------------------------------------------------------------
 def dingtalk_payload(message: AlertMessage) -> dict[str, Any]:
     # DingTalk markdown needs a blank line between paragraphs.
-    parts = [f"#### {message.title}"]
-    parts.extend(f"- **{k}**：{v}" for k, v in message.facts)
+    title = _escaped_title(message, cjk_markdown)
+    parts = [f"#### {title}"]
+    parts.extend(f"- **{cjk_markdown(k)}**：{cjk_markdown(v)}" for k, v in message.facts)
     if message.link:
         parts.append(f"[{message.link_label}]({message.link})")
     return {
         "msgtype": "markdown",
-        "markdown": {"title": message.title, "text": "\n\n".join(parts)},
+        "markdown": {"title": title, "text": "\n\n".join(parts)},
         "at": {"isAtAll": False},
     }
 
@@ -169,7 +197,13 @@ def feishu_payload(message: AlertMessage) -> dict[str, Any]:
         {
             "tag": "div",
             "fields": [
-                {"is_short": True, "text": {"tag": "lark_md", "content": f"**{k}**\n{v}"}}
+                {
+                    "is_short": True,
+                    "text": {
+                        "tag": "lark_md",
+                        "content": f"**{cjk_markdown(k)}**\n{cjk_markdown(v)}",
+                    },
+                }
                 for k, v in message.facts
             ],
         }
@@ -194,7 +228,7 @@ def feishu_payload(message: AlertMessage) -> dict[str, Any]:
             "config": {"wide_screen_mode": True},
             "header": {
                 "template": FEISHU_TEMPLATE[_tone(message)],
-                "title": {"tag": "plain_text", "content": message.title},
+                "title": {"tag": "plain_text", "content": _escaped_title(message, cjk_markdown)},
             },
             "elements": elements,
         },

@@ -100,6 +100,8 @@ EVIDENCE_LABELS: dict[Language, dict[str, str]] = {
         "forecast": "预测量",
         "projected": "时段预计量",
         "factor": "倍数阈值",
+        "longest_wait_s": "最长等待",
+        "contacts_over": "超过阈值的联络",
     },
     "en": {
         "service_level": "Service level",
@@ -126,21 +128,30 @@ EVIDENCE_LABELS: dict[Language, dict[str, str]] = {
         "forecast": "Forecast",
         "projected": "Projected for the interval",
         "factor": "Factor",
+        "longest_wait_s": "Longest wait",
+        "contacts_over": "Contacts over the threshold",
     },
 }
 RATIO_KEYS = frozenset({"service_level", "target", "abandon_rate", "threshold"})
-SECONDS_KEYS = frozenset({"threshold_s", "limit_s", "conversation_s", "late_by_s"})
+SECONDS_KEYS = frozenset(
+    {"threshold_s", "limit_s", "conversation_s", "late_by_s", "longest_wait_s"}
+)
 TIME_KEYS = frozenset({"shift_start", "shift_end", "interval_start"})
 
 
 @dataclass(frozen=True)
 class AlertMessage:
-    """What every vendor's message says; `facts` are (label, value) pairs, in order."""
+    """What every vendor's message says; `facts` are (label, value) pairs, in order.
+
+    Everything here is unescaped text: `title_lead` is our own template ("[告警] 超短通话 · "),
+    `subject_label` and every fact value may come from events or configuration, so each
+    vendor's formatter passes them through its escaper (`pipeline.notify.escape`).
+    """
 
     transition: Transition
     alert: Alert
     language: Language
-    title: str
+    title_lead: str
     severity_label: str
     subject_label: str
     facts: tuple[tuple[str, str], ...]
@@ -150,6 +161,11 @@ class AlertMessage:
     @property
     def severity(self) -> str:
         return self.alert.severity
+
+    @property
+    def title(self) -> str:
+        """The unescaped title, for the generic JSON webhook and plain-text logs."""
+        return self.title_lead + self.subject_label
 
 
 def format_duration(seconds: float, language: Language) -> str:
@@ -231,7 +247,7 @@ def build_message(
     severity_label = SEVERITY_LABELS[language].get(alert.severity, alert.severity)
     subject = subject_label(alert.subject, settings, language)
     transition_label = TRANSITION_LABELS[language][transition]
-    title = f"[{transition_label}] {kind_label} · {subject}"
+    title_lead = f"[{transition_label}] {kind_label} · "
 
     facts: list[tuple[str, str]] = [
         (labels["severity"], severity_label),
@@ -259,7 +275,7 @@ def build_message(
         transition=transition,
         alert=alert,
         language=language,
-        title=title,
+        title_lead=title_lead,
         severity_label=severity_label,
         subject_label=subject,
         facts=tuple(facts),

@@ -31,33 +31,45 @@ CONTACT_ALERTS: tuple[str, ...] = (
     )
     WHERE ended_ts IS NULL OR ended_ts > raised_us
     """,
-    # wait_breach: union per queue of [offered + threshold, outcome); maximal intervals.
+    # wait_breach: union per queue of [offered + threshold, outcome) (longest wait above the
+    # threshold); an interval starting less than the queue's clear hold after the previous
+    # one ended (or touching it) continues the same alert, which clears one hold after its
+    # last interval ends. Evidence as of the raise: the threshold of the first contact
+    # (ties: smallest contact id), the largest threshold and the number of the contacts
+    # crossing at that instant.
     f"""
     CREATE OR REPLACE TEMP TABLE alerts_wait AS
     WITH spans AS (
-        SELECT queue, contact_id, wait_breach_s,
-               offered_ts + CAST(round(wait_breach_s * 1000000) AS BIGINT) AS s_us,
-               coalesce(outcome_ts, {_NO_END}) AS e_us
-        FROM contacts
+        SELECT c.queue, c.contact_id, c.wait_breach_s,
+               c.offered_ts + CAST(round(c.wait_breach_s * 1000000) AS BIGINT) AS s_us,
+               coalesce(c.outcome_ts, {_NO_END}) AS e_us,
+               CAST(round(q.wait_clear_hold_s * 1000000) AS BIGINT) AS hold_us
+        FROM contacts c JOIN qrules q ON q.queue = c.queue
     ), open_spans AS (
         SELECT *, max(e_us) OVER (PARTITION BY queue ORDER BY s_us, contact_id
                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
         FROM spans WHERE e_us > s_us
     ), islands AS (
-        SELECT *, sum(CASE WHEN prev_end IS NULL OR s_us > prev_end THEN 1 ELSE 0 END) OVER (
+        SELECT *, sum(CASE WHEN prev_end IS NULL
+                            OR (s_us > prev_end AND s_us >= prev_end + hold_us)
+                           THEN 1 ELSE 0 END) OVER (
                       PARTITION BY queue ORDER BY s_us, contact_id
                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
         FROM open_spans
+    ), firsts AS (
+        SELECT *, min(s_us) OVER (PARTITION BY queue, island) AS first_us FROM islands
     )
     SELECT 'wait_breach:' || queue || ':' || (raised_us // 1000000) AS id,
            'wait_breach' AS kind, 'queue:' || queue AS subject, NULL::VARCHAR AS agent_id,
-           raised_us, nullif(end_us, {_NO_END}) AS cleared_us, threshold_s, contact_id
+           raised_us,
+           CASE WHEN end_us = {_NO_END} THEN NULL ELSE end_us + hold_us END AS cleared_us,
+           threshold_s, longest_wait_s, contacts_over
     FROM (
-        SELECT queue, min(s_us) AS raised_us, max(e_us) AS end_us,
-               -- the contact that starts the interval; ties: smallest contact id (addendum 12)
+        SELECT queue, min(s_us) AS raised_us, max(e_us) AS end_us, max(hold_us) AS hold_us,
                arg_min(wait_breach_s, (s_us, contact_id)) AS threshold_s,
-               arg_min(contact_id, (s_us, contact_id)) AS contact_id
-        FROM islands GROUP BY queue, island
+               max(wait_breach_s) FILTER (WHERE s_us = first_us) AS longest_wait_s,
+               count(*) FILTER (WHERE s_us = first_us) AS contacts_over
+        FROM firsts GROUP BY queue, island
     )
     """,
 )

@@ -26,7 +26,7 @@ _EVIDENCE: dict[str, tuple[str, ...]] = {
     "abnormal_logout": ("reasons", "active_contacts", "shift_end_us", "logins_in_window"),
     "late_login": ("shift_start_us", "late_by_s", "not_logged_in", "absent"),
     "long_away": ("reason", "limit_s"),
-    "wait_breach": ("threshold_s", "contact_id"),
+    "wait_breach": ("threshold_s", "longest_wait_s", "contacts_over"),
     "sl_breach": ("service_level", "target", "contacts"),
     "abandon_spike": ("abandon_rate", "threshold", "contacts"),
     "volume_spike": ("interval_start_us", "offered", "forecast", "projected", "factor"),

@@ -35,7 +35,7 @@ import polars as pl
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, model_validator
 
 from schemas.config import Settings
-from schemas.events import Ident, NotReadyReason
+from schemas.events import ConfigName, ConfigPlaceName, NotReadyReason
 from schemas.snapshot import AgentKpis
 
 
@@ -64,9 +64,9 @@ class RosterShift(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    agent_id: Ident
-    team: Ident
-    queues: tuple[str, ...] = ()
+    agent_id: ConfigName
+    team: ConfigPlaceName
+    queues: tuple[ConfigPlaceName, ...] = ()
     shift_start: AwareDatetime
     shift_end: AwareDatetime
     breaks: tuple[PlannedBreak, ...] = ()

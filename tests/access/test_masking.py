@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +15,7 @@ from pipeline.access.masking import CustomerMask, MaskKeyMissing
 from pipeline.engine import DeadLetter
 from pipeline.parse import Parsed, ParsedEvent, parse_chunk
 from schemas.events import ContactOffered
+from tests.conftest import REPO
 
 KEY = "test-mask-key-0123456789"
 OFFERED = (
@@ -85,6 +90,33 @@ def test_required_masking_without_a_key_is_a_clear_error(
 def test_a_short_key_is_refused() -> None:
     with pytest.raises(MaskKeyMissing, match="at least 16 characters"):
         CustomerMask(b"short")
+
+
+@pytest.mark.parametrize("key", [" " * 20, "\t\n " * 10, "abc def ghi jkl mn     "])
+def test_a_key_of_whitespace_or_few_non_space_characters_is_refused(key: str) -> None:
+    strong = len(key.replace(" ", "").replace("\t", "").replace("\n", ""))
+    with pytest.raises(MaskKeyMissing) as error:
+        CustomerMask(key.encode())
+    assert str(error.value) == (
+        "WALLBOARD_MASK_KEY must be at least 16 characters, not counting whitespace "
+        f"(it has {strong}): export a random secret, e.g. `openssl rand -hex 32`"
+    )
+
+
+def test_run_refuses_to_start_with_a_whitespace_mask_key(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_bytes(OFFERED + b"\n")
+    env = {**os.environ, "WALLBOARD_MASK_KEY": " " * 20, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", "--events", str(events),
+         "--redis-url", "redis://127.0.0.1:1/0"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "wallboard run: WALLBOARD_MASK_KEY must be at least 16 characters, not counting "
+        "whitespace (it has 0): export a random secret, e.g. `openssl rand -hex 32`"
+    )
 
 
 def test_dates_and_event_ids_in_raw_text_stay_readable() -> None:

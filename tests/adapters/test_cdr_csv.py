@@ -148,7 +148,7 @@ def test_row_whose_events_fail_validation_is_dead_lettered_not_written(
 
     assert read_jsonl(out) == []
     assert read_jsonl(dead) == [
-        {"reason": "contact.answered: agent_id: String should have at most 128 characters",
+        {"reason": "contact.answered: agent_id: String should have at most 64 characters",
          "raw": text.splitlines()[1], "line": 2}
     ]  # fmt: skip
 

@@ -185,7 +185,8 @@ def test_long_away_run_is_cut_by_a_reason_change() -> None:
 
 
 def test_wait_breach_is_one_alert_per_maximal_interval() -> None:
-    # [0+120, 200) and [50+120, 300) overlap: one alert 120..300; [400+120, 600) another.
+    # [0+120, 200) and [50+120, 300) overlap: one alert raised at 120, cleared 60 s (the
+    # clear hold) after 300; [400+120, 600) starts after 360: another, cleared at 660.
     events = [
         offered("c1", 0),
         offered("c2", 50),
@@ -201,14 +202,14 @@ def test_wait_breach_is_one_alert_per_maximal_interval() -> None:
         (
             f"wait_breach:claims_report:{T0 + 120}",
             at(120),
-            at(300),
-            {"threshold_s": 120.0, "contact_id": "c1"},
+            at(360),
+            {"threshold_s": 120.0, "longest_wait_s": 120.0, "contacts_over": 1},
         ),
         (
             f"wait_breach:claims_report:{T0 + 520}",
             at(520),
-            at(600),
-            {"threshold_s": 120.0, "contact_id": "c3"},
+            at(660),
+            {"threshold_s": 120.0, "longest_wait_s": 120.0, "contacts_over": 1},
         ),
     ]
     open_breach = alerts_of(run(events, 250)[1], "wait_breach")

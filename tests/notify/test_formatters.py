@@ -152,7 +152,11 @@ def test_slack_blocks_and_fallback_text_in_english(webhook: WebhookServer) -> No
             },
             {
                 "type": "section",
-                "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in EN_FACTS],
+                # plain_text: Slack parses no mention, link or formatting in it.
+                "fields": [
+                    {"type": "plain_text", "text": f"{k}\n{v}", "emoji": False}
+                    for k, v in EN_FACTS
+                ],
             },
             {
                 "type": "actions",
@@ -166,7 +170,13 @@ def test_slack_blocks_and_fallback_text_in_english(webhook: WebhookServer) -> No
             },
             {
                 "type": "context",
-                "elements": [{"type": "mrkdwn", "text": "`sl_breach:claims_report:1772414100`"}],
+                "elements": [
+                    {
+                        "type": "plain_text",
+                        "text": "sl_breach:claims_report:1772414100",
+                        "emoji": False,
+                    }
+                ],
             },
         ],
     }

@@ -8,7 +8,7 @@ kinds raised between the burst start and its `raised_by`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -79,3 +79,18 @@ def test_dirt_is_counted_once_and_malformed_lines_are_dead_letters(settings: Set
         1 for label in labels if label["kind"] == "dirt.duplicate"
     )
     assert engine.drain().dead_letters == []
+
+
+def test_sample_day_chat_messages_and_no_wait_breach_shorter_than_its_hold(
+    day_alerts: list[dict[str, Any]], settings: Settings
+) -> None:
+    # What the notifier would send to a channel subscribed to everything: every `raised`,
+    # and every `cleared` but those of point-in-time alerts (`routing.is_point_in_time`).
+    # Before the clear hold the 15:05 overload gave 9 wait_breach alerts, 6 of them shorter
+    # than 60 s (1-23 s), and 66 messages in the day.
+    messages = sum(1 + (a["cleared_at"] not in (None, a["raised_at"])) for a in day_alerts)
+    assert messages == 50
+    wait = [(a["raised_at"], a["cleared_at"]) for a in day_alerts if a["kind"] == "wait_breach"]
+    assert wait == [("2026-03-02T15:05:17+08:00", "2026-03-02T15:33:57+08:00")]
+    hold = settings.queue_rules("claims_report").wait_clear_hold_s
+    assert all(_instant(c) - _instant(r) >= timedelta(seconds=hold) for r, c in wait)

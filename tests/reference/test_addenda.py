@@ -33,7 +33,7 @@ def test_late_end_keeps_the_agent_busy() -> None:
     assert a1["15m"]["busy_s"] == 100.0
 
 
-def test_wait_breach_ties_take_the_smallest_contact_id() -> None:
+def test_wait_breach_ties_count_every_contact_crossing_at_once() -> None:
     e = Events()
     e.offered("09:00:00", "c9", "claims_report")
     e.offered("09:00:00", "c10", "claims_report")
@@ -41,7 +41,8 @@ def test_wait_breach_ties_take_the_smallest_contact_id() -> None:
     assert alerts_of(snap, "wait_breach") == [{
         "id": f"wait_breach:claims_report:{epoch('09:02:00')}", "kind": "wait_breach",
         "severity": "warning", "subject": "queue:claims_report", "raised_at": ts("09:02:00"),
-        "cleared_at": None, "evidence": {"threshold_s": 120.0, "contact_id": "c10"},
+        "cleared_at": None,
+        "evidence": {"threshold_s": 120.0, "longest_wait_s": 120.0, "contacts_over": 2},
     }]
 
 

@@ -132,7 +132,7 @@ def test_wait_breach_merges_overlapping_waits_per_queue() -> None:
     e.offered("09:00:00", "c1", "claims_report")
     e.offered("09:01:00", "c2", "claims_report")
     e.answered("09:02:30", "c1", "a1")  # c1 over 120 s from 09:02:00 to 09:02:30
-    e.answered("09:03:30", "c2", "a1")  # c2 from 09:03:00: a separate interval
+    e.answered("09:03:30", "c2", "a1")  # c2 from 09:03:00: 30 s later, within the hold
     e.offered("09:04:00", "c3", "claims_report")
     e.offered("09:04:30", "c4", "claims_report")
     e.abandoned("09:07:00", "c3")  # c3 09:06:00-09:07:00, c4 09:06:30-open: one interval
@@ -141,15 +141,18 @@ def test_wait_breach_merges_overlapping_waits_per_queue() -> None:
     e.answered("09:05:00", "c5", "a2")
     snap = e.snapshot("09:07:30")
     q = "queue:claims_report"
+    evidence = {"threshold_s": 120.0, "longest_wait_s": 120.0, "contacts_over": 1}
     assert alerts_of(snap, "wait_breach") == [
+        # Below the threshold 09:02:30-09:03:00 (30 s < the 60 s clear hold): one alert,
+        # cleared 60 s after c2's answer at 09:03:30.
         alert("wait_breach", f"wait_breach:claims_report:{epoch('09:02:00')}", q,
-              "09:02:00", "09:02:30", threshold_s=120.0, contact_id="c1"),
-        alert("wait_breach", f"wait_breach:claims_report:{epoch('09:03:00')}", q,
-              "09:03:00", "09:03:30", threshold_s=120.0, contact_id="c2"),
+              "09:02:00", "09:04:30", **evidence),
         alert("wait_breach", f"wait_breach:claims_report:{epoch('09:06:00')}", q,
-              "09:06:00", None, threshold_s=120.0, contact_id="c3"),
+              "09:06:00", None, **evidence),
     ]
-    assert alerts_of(e.snapshot("09:08:00"), "wait_breach")[2]["cleared_at"] == ts("09:08:00")
+    # c4 leaves at 09:08:00: the alert clears at exactly 09:09:00, not a second before.
+    assert alerts_of(e.snapshot("09:08:59"), "wait_breach")[1]["cleared_at"] is None
+    assert alerts_of(e.snapshot("09:09:00"), "wait_breach")[1]["cleared_at"] == ts("09:09:00")
 
 
 def _minus(clock: str, seconds: int) -> str:
