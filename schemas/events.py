@@ -36,8 +36,8 @@ NotReadyReason = Literal[
 AgentStateName = Literal["ready", "not_ready"]
 
 # Identifiers are shown on screens, sent to team chats, logged and built into Redis keys:
-# bounded (a hostile line cannot make state grow without limit) and free of whitespace,
-# control and bidi characters (see `schemas.text`). Record ids (event, contact, customer)
+# bounded (a hostile line cannot make state grow without limit) and free of control and
+# bidi characters and of whitespace other than single spaces between words (see `schemas.text`). Record ids (event, contact, customer)
 # may be longer than names (agent, queue, team, site), which people read.
 MAX_ID_CHARS = 128
 MAX_NAME_CHARS = 64
@@ -56,11 +56,15 @@ def check_text(value: str) -> str:
 
 
 def check_ident(value: str) -> str:
-    """`value` unless it holds whitespace or an unsafe character (the reason names it)."""
+    """`value` unless it holds an unsafe character or whitespace other than single spaces
+    between words (real PBXs name members and queues "John Smith", "Sales Support")."""
     check_text(value)
-    space = next((c for c in value if c.isspace()), None)
+    space = next((c for c in value if c.isspace() and c != " "), None)
     if space is not None:
-        msg = f"must not contain whitespace (found {code_point(space)})"
+        msg = f"must not contain whitespace other than single spaces (found {code_point(space)})"
+        raise ValueError(msg)
+    if value != value.strip(" ") or "  " in value:
+        msg = "must not start or end with a space, nor hold two spaces in a row"
         raise ValueError(msg)
     return value
 
@@ -78,8 +82,9 @@ def check_place_name(value: str) -> str:
 # (No Cs: Rust strings cannot hold a lone surrogate; JSON ones are refused as invalid.)
 _UNSAFE_CLASSES = r"\p{Cc}\p{Cf}\p{Zl}\p{Zp}"
 TEXT_PATTERN = rf"^[^{_UNSAFE_CLASSES}]*$"
-IDENT_PATTERN = rf"^[^\s{_UNSAFE_CLASSES}]+$"
-PLACE_PATTERN = rf"^[^@\s{_UNSAFE_CLASSES}][^\s{_UNSAFE_CLASSES}]*$"
+# Words separated by single spaces: no other whitespace, none leading or trailing.
+IDENT_PATTERN = rf"^[^\s{_UNSAFE_CLASSES}](?: ?[^\s{_UNSAFE_CLASSES}])*$"
+PLACE_PATTERN = rf"^[^@\s{_UNSAFE_CLASSES}](?: ?[^\s{_UNSAFE_CLASSES}])*$"
 _EXPLAIN: dict[str, Callable[[str], str]] = {
     TEXT_PATTERN: check_text,
     IDENT_PATTERN: check_ident,

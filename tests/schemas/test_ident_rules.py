@@ -42,6 +42,18 @@ def _reason(body: dict[str, Any]) -> str:
     return error.value.reason
 
 
+EDGE = "must not start or end with a space, nor hold two spaces in a row"
+OTHER_SPACE = "must not contain whitespace other than single spaces"
+
+
+def test_names_with_single_spaces_between_words_are_accepted() -> None:
+    # Real PBXs name members and queues this way (Asterisk `ADDMEMBER ... John Smith`).
+    event = parse_event(
+        json.dumps(dict(LOGIN, agent_id="John Smith", team="Claims Team 2")).encode()
+    )
+    assert (event.agent_id, event.team) == ("John Smith", "Claims Team 2")
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
@@ -52,9 +64,12 @@ def _reason(body: dict[str, Any]) -> str:
         (dict(LOGIN, agent_id="a\r1"), f"agent_id: {CONTROL} (found U+000D)"),
         (dict(LOGIN, agent_id="a\u200b1"), f"agent_id: {CONTROL} (found U+200B)"),
         (dict(LOGIN, agent_id="\u2066a1"), f"agent_id: {CONTROL} (found U+2066)"),
-        (dict(LOGIN, agent_id="   "), "agent_id: must not contain whitespace (found U+0020)"),
-        (dict(LOGIN, agent_id="a 1"), "agent_id: must not contain whitespace (found U+0020)"),
-        (dict(LOGIN, team="\u3000"), "team: must not contain whitespace (found U+3000)"),
+        (dict(LOGIN, agent_id="   "), f"agent_id: {EDGE}"),
+        (dict(LOGIN, agent_id=" a1"), f"agent_id: {EDGE}"),
+        (dict(LOGIN, agent_id="a1 "), f"agent_id: {EDGE}"),
+        (dict(LOGIN, agent_id="a  1"), f"agent_id: {EDGE}"),
+        (dict(LOGIN, team="\u3000"), f"team: {OTHER_SPACE} (found U+3000)"),
+        (dict(LOGIN, team="a\u00a0b"), f"team: {OTHER_SPACE} (found U+00A0)"),
         (dict(LOGIN, agent_id="a" * 65), "agent_id: String should have at most 64 characters"),
         (dict(LOGIN, team="t" * 65), "team: String should have at most 64 characters"),
         (
