@@ -3,10 +3,10 @@
 Two measurements, each in a child process of its own so its RSS is its own:
 
 - `python -m bench.cardinality flood QUEUES AGENTS [REDIS_URL PREFIX] [--max-agents N]`:
-  one event per distinct queue name (`contact.offered`) and one per distinct agent id (`agent.login`,
-  with one team per 10 agents and one site per 1,000), interleaved 10 ms apart, fed to
-  `FloorEngine` with the default settings; the output is drained every 10,000 events as
-  the flow does each tick; then one snapshot at the end, written to Redis when a URL is
+  one event per distinct queue name (`contact.offered`) and one per distinct agent id
+  (`agent.login`, with one team per 10 agents and one site per 1,000), interleaved 10 ms
+  apart, fed to `FloorEngine` with the default settings; the output is drained every 10,000
+  events as the flow does each tick; then one snapshot at the end, written to Redis when a URL is
   given (what the wallboard then reads). Prints JSON: `peak_rss_mb`, `start_rss_mb`
   (after imports), the snapshot's queue / agent / team / site counts and JSON size,
   `entities_refused`, `dead_letters`, `seconds`.

@@ -37,8 +37,9 @@ AgentStateName = Literal["ready", "not_ready"]
 
 # Identifiers are shown on screens, sent to team chats, logged and built into Redis keys:
 # bounded (a hostile line cannot make state grow without limit) and free of control and
-# bidi characters and of whitespace other than single spaces between words (see `schemas.text`). Record ids (event, contact, customer)
-# may be longer than names (agent, queue, team, site), which people read.
+# bidi characters (see `schemas.text`) and of whitespace other than single spaces between
+# words. Record ids (event, contact, customer) may be longer than names (agent, queue,
+# team, site), which people read.
 MAX_ID_CHARS = 128
 MAX_NAME_CHARS = 64
 # Queue, team and site names starting with "@" are the dashboard's own (the floor tile is
