@@ -96,11 +96,12 @@ def _status(value: Any, target: float | None, direction: str) -> str:
 
 def _summary(
     queues: list[str], now: dict[str, gather.QueueCounts], prev: dict[str, gather.QueueCounts],
-    settings: Settings,
+    settings: Settings, lang: str,
 ) -> Table:
     table = Table("summary", "队列指标与目标", "Queue indicators vs targets", [
         Column("queue", "队列", "queue"),
-        Column("indicator", "指标", "indicator"),
+        Column("indicator", "指标代码", "indicator"),
+        Column("name", "指标", "name"),
         Column("value", "本期", "this period", "float"),
         Column("previous", "上期", "previous period", "float"),
         Column("change", "变化", "change", "float"),
@@ -128,9 +129,10 @@ def _summary(
                 else _target(queue, key, settings)
             )
             change = None if value is None or previous is None else value - previous
-            label = f"{zh} / {en}"
-            table.rows.append([queue, label, value, previous, change, target, direction,
-                               _status(value, target, direction)])
+            table.rows.append([
+                queue, key, zh if lang == "zh" else en, value, previous, change, target,
+                direction or None, _status(value, target, direction) or None,
+            ])
     return table
 
 
@@ -329,7 +331,7 @@ def build_report(
         archive_dir, "queue", period.first, period.last)
     now = gather.queue_totals(archive_dir, queues, period.first, period.last)
     before = gather.queue_totals(archive_dir, queues, prev.first, prev.last)
-    tables = [_summary(queues, now, before, settings)]
+    tables = [_summary(queues, now, before, settings, request.lang)]
     say("teams and agents")
     teams = list(request.teams) or gather.entity_ids(archive_dir, "team", period.first, period.last)
     tables.append(_staff(
