@@ -23,7 +23,7 @@ from pipeline.archive.query import interval_counts
 from pipeline.reports import gather
 from pipeline.reports.causes import IntervalFacts, agents_required, decompose, sentence
 from pipeline.reports.period import Period, PeriodKind, period_for
-from pipeline.reports.tables import Column, Report, Table
+from pipeline.reports.tables import Column, ColumnKind, Report, Table
 from pipeline.staffing.archive_history import history_from_intervals
 from pipeline.staffing.backtest import score
 from pipeline.staffing.forecast import forecast
@@ -33,8 +33,8 @@ from schemas.config import Settings
 ALL = "*"  # the row of all selected queues together
 Progress = Callable[[str], None]
 
-# (key, zh, en, column kind, "higher"/"lower" is better or None)
-INDICATORS: tuple[tuple[str, str, str, str], ...] = (
+# (key, zh, en, how the value is shown)
+INDICATORS: tuple[tuple[str, str, str, ColumnKind], ...] = (
     ("offered", "进线量", "offered", "int"),
     ("answered", "接通量", "answered", "int"),
     ("abandoned", "放弃量", "abandoned", "int"),
@@ -102,9 +102,9 @@ def _summary(
         Column("queue", "队列", "queue"),
         Column("indicator", "指标代码", "indicator"),
         Column("name", "指标", "name"),
-        Column("value", "本期", "this period", "float"),
-        Column("previous", "上期", "previous period", "float"),
-        Column("change", "变化", "change", "float"),
+        Column("value", "本期", "this period", "row"),
+        Column("previous", "上期", "previous period", "row"),
+        Column("change", "变化", "change", "row"),
         Column("target", "目标", "target", "ratio"),
         Column("direction", "方向", "direction"),
         Column("status", "达标", "status"),
@@ -122,7 +122,8 @@ def _summary(
     entities.append((ALL, total_now, total_prev))
     for queue, counts, before in entities:
         kpis, kpis_prev = counts.kpis(), before.kpis()
-        for key, zh, en, _kind in INDICATORS:
+        for key, zh, en, kind in INDICATORS:
+            table.row_kinds.append(kind)
             value, previous = kpis[key], kpis_prev[key]
             target, direction = (
                 _common_target(queues, key, settings) if queue == ALL
@@ -136,7 +137,7 @@ def _summary(
     return table
 
 
-STAFF_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+STAFF_COLUMNS: tuple[tuple[str, str, str, ColumnKind], ...] = (
     ("logged_in_s", "登录时长(秒)", "logged in (s)", "seconds"),
     ("handled", "处理量", "handled", "int"),
     ("aht_s", "平均处理时长(秒)", "AHT (s)", "seconds"),
@@ -152,7 +153,7 @@ def _staff(
     key: str, zh: str, en: str, now: dict[str, dict[str, Any]], prev: dict[str, dict[str, Any]],
 ) -> Table:
     columns = [Column("id", "编号", "id")]
-    columns += [Column(k, z, e, kind) for k, z, e, kind in STAFF_COLUMNS]  # type: ignore[arg-type]
+    columns += [Column(k, z, e, kind) for k, z, e, kind in STAFF_COLUMNS]
     columns += [
         Column("handled_prev", "上期处理量", "handled (previous)", "int"),
         Column("aht_s_prev", "上期平均处理时长(秒)", "AHT (s, previous)", "seconds"),

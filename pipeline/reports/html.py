@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from pipeline.reports.tables import Column, Report, Table
+from pipeline.reports.tables import ColumnKind, Report, Table
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",Arial,sans-serif;margin:24px;color:#222}
@@ -43,29 +43,31 @@ TEXT = {
 }
 
 
-def fmt(value: Any, column: Column) -> str:
+def fmt(value: Any, kind: ColumnKind) -> str:
     """A cell for reading: ratios as percent, seconds/floats with decimals, none as a dash."""
     if value is None:
         return "–"
-    if column.kind == "ratio":
+    if kind == "ratio":
         return f"{value * 100:.1f}%"
-    if column.kind in ("seconds", "float"):
-        return f"{value:.1f}" if column.kind == "seconds" else f"{value:.2f}"
-    if column.kind == "int":
-        return f"{int(value)}"
+    if kind == "seconds":
+        return f"{value:.1f}"
+    if kind == "float":
+        return f"{value:.2f}"
+    if kind == "int":
+        return f"{value:.0f}"
     return str(value)
 
 
 def _table(table: Table, lang: str) -> str:
     head = "".join(f"<th>{escape(c.label(lang))}</th>" for c in table.columns)
     body = []
-    for row in table.rows:
+    for number, row in enumerate(table.rows):
         cells = []
         for value, column in zip(row, table.columns, strict=True):
             css = "text" if column.kind == "text" else ""
             if column.key == "status" and value:
                 css = str(value)
-            cells.append(f'<td class="{css}">{escape(fmt(value, column))}</td>')
+            cells.append(f'<td class="{css}">{escape(fmt(value, table.kind(column, number)))}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
     note = f'<p class="note">{escape(table.note(lang))}</p>' if table.note(lang) else ""
     return (f'<h2 id="{table.key}">{escape(table.title(lang))}</h2>{note}'

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ColumnKind = Literal["text", "int", "ratio", "seconds", "float"]
+ColumnKind = Literal["text", "int", "ratio", "seconds", "float", "row"]
 
 
 @dataclass(frozen=True)
 class Column:
+    """A table column; kind "row" means the row's own kind (`Table.row_kinds`) applies."""
+
     key: str
     zh: str
     en: str
@@ -35,12 +37,19 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
     note_zh: str = ""
     note_en: str = ""
+    row_kinds: list[ColumnKind] = field(default_factory=list)  # for columns of kind "row"
 
     def title(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
 
     def note(self, lang: str) -> str:
         return self.note_zh if lang == "zh" else self.note_en
+
+    def kind(self, column: Column, row: int) -> ColumnKind:
+        """How to show the cell of `column` in row `row` (0-based)."""
+        if column.kind == "row":
+            return self.row_kinds[row] if row < len(self.row_kinds) else "float"
+        return column.kind
 
     def records(self) -> list[dict[str, Any]]:
         keys = [c.key for c in self.columns]

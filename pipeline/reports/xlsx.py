@@ -39,11 +39,12 @@ def write_xlsx(report: Report, path: Path) -> Path:
         for row in table.rows:
             sheet.append(row)
         for index, column in enumerate(table.columns, start=1):
-            number_format = NUMBER_FORMATS.get(column.kind)
-            if number_format is None:
-                continue
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
+            for number, (cell,) in enumerate(
+                sheet.iter_rows(min_row=2, min_col=index, max_col=index)
+            ):
+                number_format = NUMBER_FORMATS.get(table.kind(column, number))
+                if number_format is not None:
+                    cell.number_format = number_format
         sheet.freeze_panes = "A2"
     book.save(path)
     return path
