@@ -41,7 +41,7 @@ def _report(args: argparse.Namespace) -> int:
     day = args.date or (datetime.now(settings.zone).date() - timedelta(days=1))
     request = ReportRequest(args.period, day, tuple(args.queue or ()), tuple(args.team or ()),
                             args.lang)
-    steps = ["queues", "teams and agents", "intervals", "forecast", "staffing and causes"]
+    steps = ["queues", "teams and agents", "alerts", "intervals", "forecast", "staffing and causes"]
 
     def progress(step: str) -> None:
         done = steps.index(step) + 1 if step in steps else 0

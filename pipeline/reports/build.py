@@ -171,6 +171,52 @@ def _staff(
     return table
 
 
+AGENT_ALERT_KINDS: frozenset[str] = frozenset({
+    "ultra_short_contact", "ultra_long_contact", "abnormal_logout", "late_login", "long_away"})
+
+
+def _alerts(
+    now: list[gather.AlertGroup], prev: list[gather.AlertGroup], allowed: set[str] | None,
+) -> tuple[Table, Table]:
+    """Alerts by kind and subject (with the previous period's count), and the agents with
+    the most alerts of the agent kinds. `allowed`: subjects to keep (None: all)."""
+    table = Table("alerts", "告警（按类型与对象）", "Alerts by kind and subject", [
+        Column("kind", "类型", "kind"),
+        Column("subject", "对象", "subject"),
+        Column("alerts", "告警数", "alerts", "int"),
+        Column("cleared", "已解除", "cleared", "int"),
+        Column("open", "未解除", "still open", "int"),
+        Column("mean_s", "平均持续(秒)", "mean duration (s)", "seconds"),
+        Column("max_s", "最长持续(秒)", "longest (s)", "seconds"),
+        Column("total_s", "总持续(秒)", "total duration (s)", "seconds"),
+        Column("alerts_prev", "上期告警数", "alerts (previous)", "int"),
+    ], note_zh="按告警产生时间归入期间；持续时间 = 解除 − 产生，只计已解除的告警。",
+       note_en="Alerts belong to the period they were raised in; duration = cleared − raised, "
+       "over cleared alerts only.")
+    before = {(g.kind, g.subject): g.alerts for g in prev}
+    kept = [g for g in now if allowed is None or g.subject in allowed]
+    for g in sorted(kept, key=lambda g: (-g.alerts, g.kind, g.subject)):
+        mean = None if g.total_s is None or not g.cleared else g.total_s / g.cleared
+        table.rows.append([g.kind, g.subject, g.alerts, g.cleared, g.alerts - g.cleared, mean,
+                           g.max_s, g.total_s, before.get((g.kind, g.subject), 0)])
+    top = Table("top_agents", "异常最多的坐席", "Agents with the most anomalies", [
+        Column("agent", "坐席", "agent"),
+        Column("alerts", "告警数", "alerts", "int"),
+        Column("kinds", "类型", "kinds"),
+    ], note_zh="坐席类告警：超短、超长通话，异常登出，迟到登录，长时离开；前 10 名。",
+       note_en="Agent alert kinds: ultra-short and ultra-long contacts, abnormal logout, late "
+       "login, long away; top 10.")
+    per_agent: dict[str, dict[str, int]] = {}
+    for g in kept:
+        if g.kind in AGENT_ALERT_KINDS:
+            per_agent.setdefault(g.subject, {})[g.kind] = g.alerts
+    ranked = sorted(per_agent.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:10]
+    for agent, kinds in ranked:
+        top.rows.append([agent, sum(kinds.values()),
+                         ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))])
+    return table, top
+
+
 def _heatmap(intervals: list[gather.QueueInterval], settings: Settings) -> Table:
     table = Table("heatmap", "分时段热力图（所选队列合计）",
                   "Heatmap by interval (selected queues)", [
@@ -350,6 +396,17 @@ def build_report(
             gather.staff_totals(archive_dir, "agent", [], period.first, period.last),
             gather.staff_totals(archive_dir, "agent", [], prev.first, prev.last))
     tables.append(agents_table)
+    say("alerts")
+    now_alerts = gather.alert_groups(archive_dir, period.first, period.last)
+    if now_alerts is None:
+        not_available.append(["alerts", "no alerts are archived for the period (the archiver "
+                              "keeps them since `wallboard archive` archives alerts:history)"])
+    filtered = bool(request.queues or request.teams)
+    allowed = None
+    if filtered:
+        allowed = set(queues) | set(teams) | {str(r[0]) for r in agents_table.rows}
+    tables += _alerts(now_alerts or [], gather.alert_groups(archive_dir, prev.first, prev.last)
+                      or [], allowed)
     say("intervals")
     intervals = gather.queue_intervals(archive_dir, queues, period.first, period.last)
     tables.append(_heatmap(intervals, settings))
@@ -427,9 +484,6 @@ def build_report(
 
 
 NOT_ARCHIVED: list[list[Any]] = [
-    ["alerts by kind, subject and duration; top agents by anomalies",
-     "alerts live only in the capped Redis stream; the archiver does not archive them yet "
-     "(the agents table shows each agent's ultra-short and ultra-long contacts)"],
     ["absenteeism, attrition",
      "need the roster and staff.joined/staff.left events (Appendix A), not computed yet"],
     ["QA/CSAT agreement, service accuracy vs CSAT correlation (7.5.3)",

@@ -171,3 +171,31 @@ def team_intervals(
         StaffInterval(row[0], int(row[1]), int(row[2]), float(row[3]), float(row[4]))
         for row in _rows(sql, files, _params("team", teams))
     ]
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    """Alerts of one kind and subject raised in the days: how many, how many cleared, and
+    the durations (seconds, raised → cleared) of the cleared ones."""
+
+    kind: str
+    subject: str
+    alerts: int
+    cleared: int
+    total_s: float | None
+    max_s: float | None
+
+
+def alert_groups(archive_dir: Path, first: date, last: date) -> list[AlertGroup] | None:
+    """Archived alerts raised on first..last per (kind, subject); None when no day of the
+    period has an alerts file (alerts not archived then)."""
+    files = day_files(archive_dir, "alerts", first, last)
+    if not files:
+        return None
+    sql = f"""
+        SELECT kind, subject, count(*), count(cleared_at),
+               sum(epoch(cleared_at) - epoch(raised_at)), max(epoch(cleared_at) - epoch(raised_at))
+        FROM {_SOURCE} GROUP BY kind, subject ORDER BY kind, subject
+    """
+    return [AlertGroup(r[0], r[1], int(r[2]), int(r[3]), r[4], r[5])
+            for r in _rows(sql, files, {})]

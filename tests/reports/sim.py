@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pipeline.archive.alerts import merge_alerts
 from pipeline.archive.records import IntervalRecord, parse_entry
 from pipeline.archive.store import merge_day
 from schemas.config import Settings, parse_settings
@@ -90,3 +91,26 @@ def write(base: Path, rows: list[tuple[str, str, str, dict[str, Any]]]) -> None:
         groups[(record.local_day(), kind)].append(record)
     for (day, kind), records in groups.items():
         merge_day(base, day, kind, records, "Asia/Shanghai")
+
+
+ALERT_KINDS = (("sl_breach", QUEUES), ("abandon_spike", QUEUES), ("long_away", tuple(AGENTS)),
+               ("ultra_long_contact", tuple(AGENTS)), ("late_login", tuple(AGENTS)))
+
+
+def write_alerts(base: Path, first: date, days: int, seed: int = 7) -> None:
+    """A few alerts a day (`alerts.parquet`), some still open, raised 09:00–11:59 local."""
+    rng = random.Random(seed)
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        rows = []
+        for n in range(rng.randint(3, 8)):
+            kind, subjects = rng.choice(ALERT_KINDS)
+            subject = rng.choice(subjects)
+            raised = datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZONE) + timedelta(
+                seconds=rng.randint(0, 3 * 3600 - 1))
+            cleared = None if rng.random() < 0.2 else raised + timedelta(
+                seconds=rng.randint(30, 1800))
+            rows.append({"id": f"{kind}:{subject}:{day}:{n}", "kind": kind,
+                         "severity": "warning", "subject": subject, "raised_at": raised,
+                         "cleared_at": cleared, "evidence": "{}"})
+        merge_alerts(base, day, rows, "Asia/Shanghai")

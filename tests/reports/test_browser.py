@@ -53,6 +53,7 @@ def test_the_zh_week_report_renders_offline_and_prints_to_a4(
 
     archive = tmp_path / "archive"
     sim.write(archive, sim.entries(date(2026, 2, 23), 14))
+    sim.write_alerts(archive, date(2026, 2, 23), 14)
     report = build_report(archive, sim.settings(), ReportRequest("week", date(2026, 3, 4),
                                                                  lang="zh"))
     page = write_html(report, tmp_path / "report.html")

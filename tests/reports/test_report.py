@@ -44,6 +44,7 @@ queues = ["policy"]
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("archive")
     sim.write(base, sim.entries(PREVIOUS, 14))
+    sim.write_alerts(base, PREVIOUS, 14)
     return base
 
 
@@ -122,6 +123,34 @@ def test_teams_and_agents_equal_the_sql(archive: Path, report: Report) -> None:
             assert all(same(g, e) for g, e in zip(row[1:9], expected[1:], strict=True))
             assert all(same(g, e) for g, e in zip(row[9:], (prev[2], prev[3], prev[4]),
                                                   strict=True))
+
+
+def test_alerts_by_kind_and_subject_and_top_agents_equal_the_sql(
+    archive: Path, report: Report
+) -> None:
+    query = """
+        SELECT kind, subject, count(*) AS n, count(cleared_at),
+               avg(epoch(cleared_at) - epoch(raised_at)), max(epoch(cleared_at) - epoch(raised_at)),
+               sum(epoch(cleared_at) - epoch(raised_at))
+        FROM t GROUP BY kind, subject ORDER BY n DESC, kind, subject
+    """
+    now = sql(archive, "alerts", WEEK, WEEK + timedelta(days=6), query)
+    before = {(r[0], r[1]): r[2] for r in sql(archive, "alerts", PREVIOUS,
+                                              PREVIOUS + timedelta(days=6), query)}
+    got = report.table("alerts").rows
+    assert len(got) > 5
+    assert "alerts" not in [r[0] for r in report.table("not_available").rows]
+    assert [r[:2] for r in got] == [list(r[:2]) for r in now]
+    for row, (kind, subject, n, cleared, mean, longest, total) in zip(got, now, strict=True):
+        assert row[2:5] == [n, cleared, n - cleared]
+        assert same(row[5], mean) and same(row[6], longest) and same(row[7], total)
+        assert row[8] == before.get((kind, subject), 0)
+    top = sql(archive, "alerts", WEEK, WEEK + timedelta(days=6), """
+        SELECT subject, count(*) AS n FROM t
+        WHERE kind IN ('ultra_short_contact', 'ultra_long_contact', 'abnormal_logout',
+                       'late_login', 'long_away')
+        GROUP BY subject ORDER BY n DESC, subject""")
+    assert [r[:2] for r in report.table("top_agents").rows] == [list(r) for r in top]
 
 
 def test_heatmap_cells_equal_the_sql(archive: Path, report: Report) -> None:
