@@ -34,12 +34,13 @@ TEXT = {
            "period": "期间", "previous": "上期", "zone": "时区", "queues": "队列",
            "sl": "服务水平", "asa": "平均应答时间(秒)", "abandon": "放弃率",
            "volume": "进线量与预测（所选队列合计，每时段）", "actual": "实际", "forecast": "预测",
-           "none": "无数据"},
+           "none": "无数据", "legend": "绿 = 好，红 = 差，灰 = 无接通/放弃"},
     "en": {"title": "Contact center {kind} report", "day": "daily", "week": "weekly",
            "month": "monthly", "period": "Period", "previous": "previous", "zone": "time zone",
            "queues": "queues", "sl": "Service level", "asa": "ASA (s)",
            "abandon": "Abandon rate", "volume": "Offered vs forecast (selected queues, per "
-           "interval)", "actual": "actual", "forecast": "forecast", "none": "no data"},
+           "interval)", "actual": "actual", "forecast": "forecast", "none": "no data",
+           "legend": "green = good, red = bad, grey = nothing answered or abandoned"},
 }
 
 
@@ -83,7 +84,7 @@ def _colour(share: float) -> str:
 
 
 def heatmap_svg(rows: list[dict[str, Any]], key: str, title: str, *, good_high: bool,
-                scale: float) -> str:
+                scale: float, legend: str = "") -> str:
     """Days (rows) × intervals (columns) coloured by `key`; `scale` is the value that is
     fully good (good_high) or fully bad; empty cells stay grey."""
     days = sorted({r["day"] for r in rows})
@@ -91,11 +92,12 @@ def heatmap_svg(rows: list[dict[str, Any]], key: str, title: str, *, good_high: 
     if not days:
         return ""
     cell_w, cell_h, left, top = max(6, min(24, 720 // max(len(slots), 1))), 14, 70, 24
-    width = left + cell_w * len(slots) + 10
+    width = max(left + cell_w * len(slots) + 10, 560)  # room for the legend
     height = top + cell_h * len(days) + 20
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'role="img" aria-label="{escape(title)}"><text x="0" y="12" '
-             f'style="font-size:11px;font-weight:bold">{escape(title)}</text>']
+             f'style="font-size:11px;font-weight:bold">{escape(title)}</text>'
+             f'<text x="{left + 160}" y="12">{escape(legend)}</text>']
     index = {(r["day"], r["interval"]): r[key] for r in rows}
     for j, slot in enumerate(slots):
         if j % max(1, len(slots) // 12) == 0:
@@ -160,7 +162,8 @@ def render_html(report: Report) -> str:
     words = TEXT["zh" if report.lang == "zh" else "en"]
     heat = report.table("heatmap").records()
     charts = [
-        heatmap_svg(heat, "service_level", words["sl"], good_high=True, scale=1.0),
+        heatmap_svg(heat, "service_level", words["sl"], good_high=True, scale=1.0,
+                    legend=words["legend"]),
         heatmap_svg(heat, "asa_s", words["asa"], good_high=False,
                     scale=max([r["asa_s"] or 0.0 for r in heat] + [1.0])),
         heatmap_svg(heat, "abandon_rate", words["abandon"], good_high=False,
