@@ -344,9 +344,10 @@ def _accuracy(
         Column("wape_interval", "WAPE(时段)", "WAPE (interval)", "ratio"),
         Column("wape_day", "WAPE(日)", "WAPE (day)", "ratio"),
         Column("bias", "偏差", "bias", "ratio"),
-    ], note_zh="WAPE = Σ|实际−预测|/Σ实际；偏差 = (Σ预测−Σ实际)/Σ实际（正 = 预测偏高）。",
+    ], note_zh="WAPE = Σ|实际−预测|/Σ实际；偏差 = (Σ预测−Σ实际)/Σ实际（正 = 预测偏高）；"
+       "只比较归档中有数据的日期。",
        note_en="WAPE = Σ|actual − forecast| / Σ actual; bias = (Σ forecast − Σ actual) / "
-       "Σ actual (+ = over-forecast).")
+       "Σ actual (+ = over-forecast); only days the archive holds are compared.")
     everything = [p for q in queues for p in pairs.get(q, [])]
     for queue, rows in [(q, pairs.get(q, [])) for q in queues] + [(ALL, everything)]:
         if not rows:
@@ -412,6 +413,10 @@ def build_report(
     tables.append(_heatmap(intervals, settings))
     say("forecast")
     planned, source = _forecast_frame(archive_dir, queues, period, settings)
+    # Only days the archive holds are compared: a day without any archived interval is not
+    # archived (yet, or the archiver was down), not a day with no contacts.
+    archived = {_local(i.start_s, settings).date() for i in intervals}
+    planned = {k: v for k, v in planned.items() if _local(k[1], settings).date() in archived}
     serving = sorted({t for q in queues for t in settings.teams_serving(q)})
     staff = gather.team_intervals(archive_dir, serving, period.first, period.last)
     say("staffing and causes")

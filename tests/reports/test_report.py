@@ -304,3 +304,16 @@ def test_the_html_is_one_self_contained_file_with_svg_charts(written: Path) -> N
     assert "@page{size:A4" in text
     assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "<script" not in text and "<link" not in text
+
+
+def test_a_month_still_running_compares_the_forecast_only_on_archived_days(
+    archive: Path,
+) -> None:
+    month = build_report(archive, sim.settings(), ReportRequest("month", date(2026, 3, 4)))
+
+    assert (month.period, month.previous) == ("2026-03-01 – 2026-03-31",
+                                              "2026-02-01 – 2026-02-28")
+    days = {r["start"][:10] for r in month.table("intervals").records()}
+    assert days == {f"2026-03-0{d}" for d in range(1, 9)}
+    (total,) = [r for r in month.table("forecast_accuracy").records() if r["queue"] == "*"]
+    assert total["actual"] == sum(r["offered"] for r in month.table("intervals").records())
