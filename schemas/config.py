@@ -13,13 +13,21 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from schemas.access import AccessSettings
 from schemas.alert_kinds import AlertKind, Severity
 from schemas.events import Channel, NotReadyReason
 from schemas.importers import ImporterSettings
 from schemas.notify import NotifySettings
+from schemas.reports import ReportSettings
 from schemas.staffing import StaffingSettings
 
 Seconds = Annotated[float, Field(ge=0)]
@@ -210,6 +218,7 @@ class Settings(_Strict):
     staffing: StaffingSettings = StaffingSettings()
     importers: ImporterSettings = ImporterSettings()
     access: AccessSettings = AccessSettings()
+    reports: ReportSettings = ReportSettings()
 
     @field_validator("timezone")
     @classmethod
@@ -225,6 +234,14 @@ class Settings(_Strict):
     @classmethod
     def _all_kinds(cls, value: dict[AlertKind, Severity]) -> dict[AlertKind, Severity]:
         return {**_default_severities(), **value}
+
+    @model_validator(mode="after")
+    def _report_channels_exist(self) -> Settings:
+        for name in self.reports.channels:
+            if name not in self.notify.channels:
+                msg = f"reports.channels: unknown channel {name!r} (see [notify.channels])"
+                raise ValueError(msg)
+        return self
 
     @cached_property
     def zone(self) -> ZoneInfo:

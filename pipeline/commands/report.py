@@ -9,14 +9,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pipeline.reports.build import ReportRequest, build_report
-from pipeline.reports.csv_out import write_csv
-from pipeline.reports.html import write_html
 from pipeline.reports.period import PERIOD_KINDS, period_for
-from pipeline.reports.xlsx import write_xlsx
+from pipeline.reports.write import FORMATS, write_report
 from pipeline.staffing.forecast_file import ForecastFileError
 from schemas.config import ConfigError, load_settings
-
-FORMATS = ("html", "xlsx", "csv")
 
 
 def _formats(text: str) -> list[str]:
@@ -54,16 +50,7 @@ def _report(args: argparse.Namespace) -> int:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 2
     print(file=sys.stderr)
-    period = period_for(args.period, day)
-    stem = f"report-{args.period}-{period.first.isoformat()}-{args.lang}"
-    out = Path(args.out)
-    written: list[Path] = []
-    if "html" in args.format:
-        written.append(write_html(report, out / f"{stem}.html"))
-    if "xlsx" in args.format:
-        written.append(write_xlsx(report, out / f"{stem}.xlsx"))
-    if "csv" in args.format:
-        written += write_csv(report, out / f"{stem}-csv")
+    written = write_report(report, period_for(args.period, day), Path(args.out), args.format)
     for path in written:
         print(path)
     return 0
