@@ -415,6 +415,7 @@ def build_report(
     planned, source = _forecast_frame(archive_dir, queues, period, settings)
     # Only days the archive holds are compared: a day without any archived interval is not
     # archived (yet, or the archiver was down), not a day with no contacts.
+    forecast_queues = {q for q, _start in planned}
     archived = {_local(i.start_s, settings).date() for i in intervals}
     planned = {k: v for k, v in planned.items() if _local(k[1], settings).date() in archived}
     serving = sorted({t for q in queues for t in settings.teams_serving(q)})
@@ -434,6 +435,9 @@ def build_report(
         rules = settings.queue_rules(queue)
         starts = {s for (q, s) in actual_by_key if q == queue}
         starts |= {s for (q, s) in planned if q == queue}
+        has_forecast = queue in forecast_queues
+        if not has_forecast:
+            not_available.append([f"forecast: {queue}", FORECAST_MISSING])
         available, reason = _available(queue, starts, staff, settings)
         if available is None:
             not_available.append([f"available agents: {queue}", reason])
@@ -442,8 +446,12 @@ def build_report(
             counts = item.counts if item else gather.QueueCounts.zero()
             interval_s = item.interval_s if item else step
             kpis = counts.kpis()
-            expected, planned_aht = planned.get((queue, start), (0.0, None))
-            req_plan = agents_required(queue, expected, planned_aht, interval_s, settings)
+            expected: float | None = None
+            planned_aht: float | None = None
+            req_plan: int | None = None
+            if has_forecast:
+                expected, planned_aht = planned.get((queue, start), (0.0, None))
+                req_plan = agents_required(queue, expected, planned_aht, interval_s, settings)
             actual_aht = kpis["aht_s"] if kpis["aht_s"] is not None else planned_aht
             req_actual = agents_required(queue, counts["offered"], actual_aht, interval_s, settings)
             staffed = None if available is None else available.get(start, 0.0)
@@ -453,7 +461,8 @@ def build_report(
                 None if staffed is None else staffed - req_actual,
             ])
             local_day = _local(start, settings).date().isoformat()
-            pairs.setdefault(queue, []).append((local_day, counts["offered"], expected))
+            if expected is not None:
+                pairs.setdefault(queue, []).append((local_day, counts["offered"], expected))
             sl = kpis["service_level"]
             if sl is None or sl >= rules.sl_target:
                 continue
@@ -462,9 +471,12 @@ def build_report(
             ):
                 small += 1
                 continue
+            # Without a forecast the plan is taken as what happened: only staffing is judged.
             decomposition = decompose(IntervalFacts(
-                queue, _local(start, settings), interval_s, sl, rules.sl_target, expected,
-                counts["offered"], planned_aht, kpis["aht_s"], staffed), settings)
+                queue, _local(start, settings), interval_s, sl, rules.sl_target,
+                counts["offered"] if expected is None else expected, counts["offered"],
+                kpis["aht_s"] if expected is None else planned_aht, kpis["aht_s"], staffed,
+                forecast_known=expected is not None), settings)
             cause_table.rows.append([
                 queue, _stamp(start, settings), sl, rules.sl_target,
                 decomposition.required_plan, decomposition.required_volume,
@@ -487,6 +499,11 @@ def build_report(
         zone=settings.timezone, queues=queues, teams=teams, tables=tables,
     )
 
+
+FORECAST_MISSING = (
+    "no archived interval of the queue in the profile_weeks before the period, and no "
+    "forecast file rows: no forecast, so the cause analysis judges staffing only"
+)
 
 NOT_ARCHIVED: list[list[Any]] = [
     ["absenteeism, attrition",

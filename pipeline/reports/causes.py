@@ -47,6 +47,7 @@ class IntervalFacts:
     planned_aht_s: float | None
     actual_aht_s: float | None
     available: float | None
+    forecast_known: bool = True  # False: `forecast` and `planned_aht_s` are the actuals
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,11 @@ def _detail(cause: str, d: Decomposition, lang: str) -> str:
             return f"处理时长高于计划（实际 {actual:.0f} 秒，计划 {planned:.0f} 秒）"
         return f"handle time above plan ({actual:.0f} s vs {planned:.0f} s planned)"
     available = f.available or 0.0
+    if not f.forecast_known:
+        if lang == "zh":
+            return f"在岗坐席少于需求（在岗 {available:.1f}，需 {d.required_plan}；无预测）"
+        return (f"fewer agents than required ({available:.1f} available vs "
+                f"{d.required_plan} required; no forecast)")
     if lang == "zh":
         return f"在岗坐席少于计划需求（在岗 {available:.1f}，计划需 {d.required_plan}）"
     return f"fewer agents than required ({available:.1f} available vs {d.required_plan} planned)"

@@ -61,3 +61,22 @@ def test_a_configured_forecast_file_replaces_the_models_volume(
     assert rows[("claims", "2026-03-05 12:00")]["forecast"] == 7.0
     assert rows[("claims", "2026-03-05 12:00")]["offered"] == 0
     assert report.table("intervals").note_en.startswith(f"Forecast source: {path};")
+
+
+def test_without_history_there_is_no_forecast_and_only_staffing_is_judged(
+    archive: Path,
+) -> None:
+    report = build_report(archive, sim.settings(), ReportRequest("day", date(2026, 3, 4)))
+
+    assert {r["forecast"] for r in report.table("intervals").records()} == {None}
+    assert {r["required_plan"] for r in report.table("intervals").records()} == {None}
+    assert report.table("forecast_accuracy").rows == []
+    reasons = dict(report.table("not_available").rows)
+    assert reasons["forecast: claims"].startswith("no archived interval of the queue")
+    causes = report.table("causes").records()
+    assert causes
+    for cause in causes:
+        assert (cause["volume_agents"], cause["handling_agents"]) == (0.0, 0.0)
+        assert "volume" not in cause["sentence"] and "handle time" not in cause["sentence"]
+        if cause["staffing_agents"] > 0:
+            assert cause["sentence"].endswith("required; no forecast) 100.0%.")
