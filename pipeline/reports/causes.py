@@ -150,7 +150,8 @@ def sentence(d: Decomposition, lang: str) -> str:
     f = d.facts
     when = f.start.strftime("%Y-%m-%d %H:%M")
     shares = d.shares()
-    parts = [f"{_detail(c, d, lang)} {_pct(s)}" for c, s in shares.items()]
+    share_word = " 占 " if lang == "zh" else " "
+    parts = [f"{_detail(c, d, lang)}{share_word}{_pct(s)}" for c, s in shares.items()]
     shortfall = d.shortfall
     if lang == "zh":
         head = (f"{when} {f.queue}：服务水平 {_pct(f.service_level)}，"

@@ -56,7 +56,7 @@ def test_volume_forty_percent_above_forecast_is_the_whole_cause() -> None:
     assert sentence(d, "zh") == (
         "2026-03-02 10:00 claims：服务水平 55.0%，低于目标 80.0%；"
         "缺 9.0 名坐席（在岗 24.0，需 33）："
-        "来话量高于预测（实际 140，预测 100.0） 100.0%。")
+        "来话量高于预测（实际 140，预测 100.0） 占 100.0%。")
 
 
 def test_fewer_agents_than_planned_is_the_whole_cause() -> None:
@@ -70,7 +70,7 @@ def test_fewer_agents_than_planned_is_the_whole_cause() -> None:
     assert sentence(d, "zh") == (
         "2026-03-02 10:00 claims：服务水平 55.0%，低于目标 80.0%；"
         "缺 4.0 名坐席（在岗 20.0，需 24）："
-        "在岗坐席少于计划需求（在岗 20.0，计划需 24） 100.0%。")
+        "在岗坐席少于计划需求（在岗 20.0，计划需 24） 占 100.0%。")
 
 
 def test_volume_and_handle_time_split_symmetrically_and_add_up_to_the_shortfall() -> None:
