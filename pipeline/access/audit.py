@@ -2,7 +2,8 @@
 (bounded by MAXLEN ~ `access.audit_maxlen`). `wallboard audit` lists it.
 
 Actions: `sign_in`, `sign_in_failed`, `sign_in_limited`, `sign_out`, `access_denied`,
-`view_agent` (a drill-down to one agent's numbers), `alert_ack`, `config_change`.
+`view_agent` (a drill-down to one agent's numbers), `view_report` (a report file opened
+from `/reports`), `alert_ack`, `config_change`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ AuditAction = Literal[
     "sign_out",
     "access_denied",
     "view_agent",
+    "view_report",
     "alert_ack",
     "config_change",
 ]
