@@ -7,7 +7,6 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
