@@ -20,6 +20,7 @@ from dashboard.data import WallboardData
 from dashboard.guard import enforce, remember_screen
 from dashboard.headers import add_security_headers
 from dashboard.pages import agent, alerts, me, queue, team, wallboard
+from dashboard.reports_route import register_reports
 from dashboard.services import (
     ACCESS_EXTENSION,
     DASH_EXTENSION,
@@ -42,6 +43,7 @@ def create_app(
     clock: Callable[[], datetime] = wall_clock,
     access: AccessSettings | None = None,
     archive_dir: Path | None = None,
+    reports_dir: Path | None = None,
 ) -> dash.Dash:
     """A dashboard reading the pipeline's state under `prefix` in the Redis at `redis_url`.
 
@@ -49,7 +51,9 @@ def create_app(
     config's `[access]`) turns on sign-in, roles and screen tokens when it has users or a
     proxy header (or `auth = "on"`); without it everyone sees everything — for a
     trusted network and the tests. Security headers are sent either way. `archive_dir`
-    holds the Parquet day partitions (default `WALLBOARD_ARCHIVE_DIR` or `var/archive`).
+    holds the Parquet day partitions (default `WALLBOARD_ARCHIVE_DIR` or `var/archive`);
+    `reports_dir` the written reports served at `/reports` (default `WALLBOARD_REPORTS_DIR`
+    or `var/reports`).
     """
     app = dash.Dash(
         __name__,
@@ -68,6 +72,8 @@ def create_app(
     app.layout = html.Div(id=ids.SHELL, children=[dash.page_container])
     app.server.extensions[DASH_EXTENSION] = app
     _secure(app.server, AccessService(access or AccessSettings(auth="off"), redis_url, prefix))
+    register_reports(app.server, reports_dir or Path(
+        os.environ.get("WALLBOARD_REPORTS_DIR", "var/reports")))
     return app
 
 

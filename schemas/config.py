@@ -29,6 +29,7 @@ from schemas.alert_kinds import AlertKind, Severity
 from schemas.events import Channel, ConfigPlaceName, NotReadyReason, check_text
 from schemas.importers import ImporterSettings
 from schemas.notify import NotifySettings
+from schemas.reports import ReportSettings
 from schemas.staffing import StaffingSettings
 
 Seconds = Annotated[float, Field(ge=0)]
@@ -261,6 +262,7 @@ class Settings(_Strict):
     importers: ImporterSettings = ImporterSettings()
     access: AccessSettings = AccessSettings()
     limits: EntityLimits = EntityLimits()
+    reports: ReportSettings = ReportSettings()
 
     @model_validator(mode="after")
     def _caps_hold_the_configuration(self) -> Settings:
@@ -300,6 +302,14 @@ class Settings(_Strict):
     @classmethod
     def _all_kinds(cls, value: dict[AlertKind, Severity]) -> dict[AlertKind, Severity]:
         return {**_default_severities(), **value}
+
+    @model_validator(mode="after")
+    def _report_channels_exist(self) -> Settings:
+        for name in self.reports.channels:
+            if name not in self.notify.channels:
+                msg = f"reports.channels: unknown channel {name!r} (see [notify.channels])"
+                raise ValueError(msg)
+        return self
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -2,8 +2,9 @@
 
 `<prefix>:audit` (MAXLEN ~ `access.audit_maxlen`) holds what signed-in people, screens
 and operators did: `sign_in`, `sign_out`, `access_denied` (a refused page or callback,
-with the reason), `view_agent` (a drill-down to one agent's numbers), `alert_ack`,
-`config_change`. Nobody can write to it without signing in first.
+with the reason), `view_agent` (a drill-down to one agent's numbers), `view_report` (a
+report file opened from `/reports`), `alert_ack`, `config_change`. Nobody can write to
+it without signing in first.
 `<prefix>:audit:refused` (MAXLEN ~ `access.audit_refused_maxlen`) holds what anonymous
 traffic caused: `sign_in_failed`, `sign_in_limited` (the first refusal of a pair or
 address in a window), `session_refused` (a cookie matching no session),
@@ -30,6 +31,7 @@ AuditAction = Literal[
     "sign_out",
     "access_denied",
     "view_agent",
+    "view_report",
     "alert_ack",
     "config_change",
 ]

@@ -15,12 +15,14 @@ from typing import Literal
 
 from pipeline.access.principal import Principal
 
-PageKind = Literal["wallboard", "queue", "team", "agent", "alerts", "me"]
+PageKind = Literal["wallboard", "queue", "team", "agent", "alerts", "me", "reports"]
 Verdict = Literal["allow", "deny", "not_found"]
 AgentTeam = Callable[[str], str | None]  # agent id → their team now (None if unknown)
 
 _AGGREGATE_ROLES = frozenset({"viewer", "team_lead", "manager", "admin"})
 _ALERT_ROLES = frozenset({"team_lead", "manager", "admin"})
+# Reports hold every queue, team and agent of the center.
+_REPORT_ROLES = frozenset({"manager", "admin"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ def page_of(path: str) -> Page | None:
     if path == "/alerts":
         return Page("alerts")
     parts = path.strip("/").split("/")
+    if parts[0] == "reports":
+        return Page("reports", "/".join(parts[1:]))
     if len(parts) == 2 and parts[1] and parts[0] in ("queue", "team", "agent", "me"):
         kind: PageKind = parts[0]  # type: ignore[assignment]
         return Page(kind, parts[1])
@@ -56,6 +60,8 @@ def decide(principal: Principal, page: Page, agent_team: AgentTeam) -> Verdict:
         return "allow" if role in _AGGREGATE_ROLES else "deny"
     if page.kind == "alerts":
         return "allow" if role in _ALERT_ROLES else "deny"
+    if page.kind == "reports":
+        return "allow" if role in _REPORT_ROLES else "deny"
     if page.kind == "team":
         return "allow" if principal.sees_team(page.subject) else "deny"
     # agent or me: a person's numbers

@@ -1,6 +1,9 @@
 """The archiver loop: read `<prefix>:intervals` after the stored cursor, merge each batch
 into the day partitions' Parquet files, then advance the cursor.
 
+`alerts` (`pipeline.archive.alerts.AlertArchiver`) does the same for the alert
+transitions of `<prefix>:alerts:history`; `run_forever` polls both.
+
 Files are written before the cursor moves, so a crash re-reads at most one batch; merging
 it again yields the same files (one row per (kind, id, interval_start), last wins). Runs
 beside the dataflow (`wallboard archive run`); run one archiver per prefix and directory.
@@ -18,6 +21,7 @@ from typing import Any
 
 import redis
 
+from pipeline.archive.alerts import AlertArchiver
 from pipeline.archive.keys import REJECTED_MAXLEN, ArchiveKeys
 from pipeline.archive.records import IntervalRecord, RejectedInterval, parse_entry
 from pipeline.archive.store import day_file, merge_day
@@ -59,6 +63,8 @@ class Archiver:
         self.keys = keys or ArchiveKeys(settings.redis_prefix)
         self.batch = batch
         self.stop_event = threading.Event()
+        self.alerts = AlertArchiver(client, archive_dir, self.keys, settings.zone,
+                                    settings.timezone)
 
     def cursor(self) -> str:
         """Id of the last entry safely archived ("0-0" before the first)."""
@@ -105,7 +111,8 @@ class Archiver:
         return result
 
     def drain(self) -> int:
-        """Archive everything in the stream now; returns how many entries were read."""
+        """Archive every intervals entry now; returns how many were read (alerts:
+        `self.alerts.drain()`)."""
         total = 0
         while not self.stop_event.is_set():
             read = self.poll_once().read
@@ -119,6 +126,7 @@ class Archiver:
         while not self.stop_event.is_set():
             try:
                 self.poll_once(block_ms=int(poll_s * 1000))
+                self.alerts.poll_once()
             except redis.RedisError as exc:
                 log.error("archive: Redis unavailable (%s), retrying", type(exc).__name__)
                 self.stop_event.wait(poll_s)

@@ -1,5 +1,6 @@
-"""`wallboard archive run` and `wallboard archive once`: closed intervals from Redis to
-Parquet (`<archive-dir>/day=YYYY-MM-DD/<kind>.parquet`), for the 7/30-day views."""
+"""`wallboard archive run` and `wallboard archive once`: closed intervals and alert
+transitions from Redis to Parquet (`<archive-dir>/day=YYYY-MM-DD/<kind>.parquet`,
+`alerts.parquet`), for the 7/30-day views and the reports."""
 
 from __future__ import annotations
 
@@ -37,10 +38,13 @@ def _once(args: argparse.Namespace) -> int:
         return 2
     try:
         read = archiver.drain()
+        alerts = archiver.alerts.drain()
     except redis.RedisError as exc:
         print(f"error: Redis unavailable: {exc}", file=sys.stderr)
         return 1
     print(f"archived {read} interval entries into {archiver.archive_dir}")
+    if alerts:
+        print(f"archived {alerts} alert transitions into {archiver.archive_dir}")
     return 0
 
 

@@ -259,7 +259,14 @@ PAYLOADS: dict[str, Callable[[AlertMessage], dict[str, Any]]] = {
 
 def build_request(channel: ResolvedChannel, message: AlertMessage, now_s: float) -> OutgoingRequest:
     """The signed POST for `channel`; `now_s` (Unix seconds) stamps the signature."""
-    payload = PAYLOADS[channel.vendor](message)
+    return signed_request(channel, PAYLOADS[channel.vendor](message), now_s)
+
+
+def signed_request(
+    channel: ResolvedChannel, payload: dict[str, Any], now_s: float
+) -> OutgoingRequest:
+    """The POST of a vendor `payload` to `channel`, signed as the vendor wants (DingTalk:
+    query string, Feishu: body fields, generic webhook: HMAC header); `now_s` Unix seconds."""
     headers = {"Content-Type": JSON_CONTENT_TYPE}
     url = channel.url.get_secret_value()
     secret = channel.secret.get_secret_value() if channel.secret else None
