@@ -59,7 +59,7 @@ def new_run_id() -> str:
 # The layout of the pickled `FloorState` (engine included). Bump it whenever a change
 # makes older recovery snapshots unreadable or wrong, so that a resume refuses them with a
 # clear message instead of failing on a missing attribute in the middle of the day.
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 # What `FloorLogic.snapshot` returns in a run without a recovery store.
@@ -196,6 +196,7 @@ class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
             dead_letters_total=stats.dead_letters_total + self.state.parse_dead_letters,
             duplicates_total=stats.duplicates_total,
             late_total=stats.late_total,
+            events_refused_time=stats.refused_time_total,
             reorder_buffered=len(self.state.merger),
         ).model_dump()
         self._events_at_last_tick = stats.events_total

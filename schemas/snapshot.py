@@ -153,6 +153,9 @@ class Heartbeat(_Model):
     duplicates_total: int
     late_total: int
     redis_ok: bool = True
+    # Events the event-time gate refused (a lone wrong timestamp, too old to dedupe, ahead
+    # of the wall clock); also in dead_letters_total. The wallboard warns when it grows.
+    events_refused_time: int = 0
     # Events read from input partitions that are ahead of the slowest one, held back to
     # restore arrival order; growing means a partition is stuck (see docs/operations.md).
     reorder_buffered: int = 0

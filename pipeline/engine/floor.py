@@ -37,6 +37,7 @@ from pipeline.engine.report import (
 from pipeline.engine.rules import RulesCache
 from pipeline.engine.shifts import SHIFT_END, ShiftBook, ShiftCheck, load_shift_book
 from pipeline.engine.team_history import TeamLedger
+from pipeline.engine.time_gate import EventTimeGate
 from pipeline.engine.types import (
     AlertTransition,
     DeadLetter,
@@ -48,7 +49,6 @@ from pipeline.engine.volume_spike import VolumeSpike, elapsed_since, load_foreca
 from pipeline.engine.waiting import WaitingLine
 from schemas.config import Settings
 from schemas.events import CANONICAL_RANK, ContactSelfServed, Event, event_to_json
-from schemas.plausibility import EventTimeGate
 from schemas.timefmt import format_ts
 
 INF = float("inf")
@@ -67,8 +67,13 @@ class FloorEngine:
         self.calendar = LocalCalendar(settings.timezone, settings.interval_min)
         self.lateness_s = float(settings.lateness_s)
         self.alerts = AlertBook(settings.timezone, {k: v for k, v in settings.severities.items()})
-        self.time_gate = EventTimeGate(settings.max_future_s, settings.dedupe_window_s)
-        # Dedupe: event id -> ts, and arrival order for eviction by event time.
+        self.time_gate: EventTimeGate[tuple[Event, int]] = EventTimeGate(
+            settings.time_jump_s,
+            settings.dedupe_window_s,
+            settings.time_jump_confirm,
+            settings.max_future_s,
+        )
+        # Dedupe: event id -> ts of its latest arrival, and arrival order for eviction.
         self.seen: dict[str, float] = {}
         self.seen_order: deque[tuple[float, str]] = deque()
         # Contacts and what depends on them.
@@ -109,6 +114,7 @@ class FloorEngine:
         self.duplicates_total = 0
         self.dead_letters_total = 0
         self.late_total = 0
+        self.refused_time_total = 0
 
     # ------------------------------------------------------------------ input
     @property
@@ -118,20 +124,31 @@ class FloorEngine:
         return -INF if self.latest is None else self.latest - self.lateness_s
 
     def ingest(self, event: Event, seq: int) -> None:
-        """Dedupe by event_id, validate in context, update state. Order-insensitive within
+        """Gate the event time (`time_gate`: may hold it, or release events it held), then
+        dedupe by event_id, validate in context, update state. Order-insensitive within
         the lateness."""
         self.events_total += 1
+        self._admit_all(self.time_gate.offer(event.ts.timestamp(), (event, seq)))
+
+    def _admit_all(self, verdicts: list[tuple[tuple[Event, int], str | None]]) -> None:
+        for (event, seq), refused in verdicts:
+            if refused is None:
+                self._admit(event, seq)
+            else:
+                self.refused_time_total += 1
+                self._dead(event, seq, refused)
+
+    def _admit(self, event: Event, seq: int) -> None:
         ts = event.ts.timestamp()
-        refused = self.time_gate.refuse(ts)
-        if refused is not None:
-            self._dead(event, seq, refused)
-            return
         event_id = event.event_id
-        if event_id in self.seen:
-            self.duplicates_total += 1
-            return
+        # A duplicate: the same id arrived before at most `dedupe_window_s` away in event
+        # time (docs/kpi-semantics.md "Duplicates"); its latest arrival is what counts.
+        previous = self.seen.get(event_id)
         self.seen[event_id] = ts
         self.seen_order.append((ts, event_id))
+        if previous is not None and abs(ts - previous) <= self.settings.dedupe_window_s:
+            self.duplicates_total += 1
+            return
         late = ts < self.watermark
         if late:
             self.late_total += 1
@@ -675,7 +692,9 @@ class FloorEngine:
         for agent in self.agents.values():
             agent.evict(keep_from, keep_day)
         self.team_ledger.evict(keep_from, keep_day)
-        dedupe_from = limit - self.settings.dedupe_window_s
+        # An id's latest arrival matters while a later event may come within the window of
+        # it; the gate refuses events more than one window before the newest, so two back.
+        dedupe_from = limit - 2 * self.settings.dedupe_window_s
         seen_order = self.seen_order
         while seen_order and seen_order[0][0] < dedupe_from:
             _ts, event_id = seen_order.popleft()
@@ -717,7 +736,9 @@ class FloorEngine:
             self._decide(watermark, False, math.floor(watermark) - 1)
 
     def finish(self) -> None:
-        """End of input: nothing more will arrive; everything pending becomes final."""
+        """End of input: nothing more will arrive; events the time gate holds are decided
+        and everything pending becomes final."""
+        self._admit_all(self.time_gate.flush())
         self.finished = True
 
     def drain(self) -> EngineOutput:
@@ -738,6 +759,7 @@ class FloorEngine:
             duplicates_total=self.duplicates_total,
             dead_letters_total=self.dead_letters_total,
             late_total=self.late_total,
+            refused_time_total=self.refused_time_total,
             last_event_ts=self.latest,
             watermark=None if self.latest is None else self.latest - self.lateness_s,
         )

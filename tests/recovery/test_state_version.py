@@ -27,7 +27,7 @@ def test_an_older_snapshot_is_refused_naming_both_versions() -> None:
     with pytest.raises(RecoveryStateError) as refused:
         FloorLogic(settings, "event", None, pickle.dumps(old))
     assert str(refused.value).startswith(
-        "the recovery snapshot has state version 1, this wallboard reads version 2: "
+        "the recovery snapshot has state version 1, this wallboard reads version 3: "
         "start with a new --recovery-dir"
     )
 
