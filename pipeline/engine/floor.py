@@ -54,6 +54,9 @@ from schemas.timefmt import format_ts
 INF = float("inf")
 HOUSEKEEPING_EVERY_S = 10  # event-time seconds; snapshots decide on every tick anyway
 EVICT_EVERY_S = 300
+# History points and interval records cover at most this much event time before the decided
+# second after a gap (a day: overnight gaps keep every minute).
+HISTORY_CATCHUP_S = 86400
 # Rolling windows reach back 3600 s; keep a margin for late arrivals and history minutes.
 KEEP_SECONDS = 3600 + 120
 
@@ -675,6 +678,9 @@ class FloorEngine:
             # The first whole minute at or after the first event, minus one step.
             self.history_minute = math.ceil(self.first_ts / 60) * 60 - 60
         minute = self.history_minute + 60
+        # After a long gap in event time (kpi-spec §2: a closed weekend, a quiet month) the
+        # minutes are caught up for at most HISTORY_CATCHUP_S: nothing happened before.
+        minute = max(minute, math.ceil((last_second - HISTORY_CATCHUP_S) / 60) * 60)
         while minute <= last_second:
             self.out.history.extend(history_points(self, minute))
             if self.calendar.interval_start(minute) == minute:
