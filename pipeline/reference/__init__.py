@@ -18,7 +18,7 @@ from pipeline.reference.database import ReferenceDatabase
 from pipeline.reference.windows import instant
 from schemas.config import Settings
 
-__all__ = ["reference_snapshot", "reference_snapshots"]
+__all__ = ["reference_run", "reference_snapshot", "reference_snapshots"]
 
 
 def reference_snapshots(
@@ -42,3 +42,18 @@ def reference_snapshot(
 ) -> dict[str, Any]:
     """§7 snapshot as of `at` (now = floor(at)), as `Snapshot(...).model_dump(by_alias=True)`."""
     return reference_snapshots(lines, [at], settings)[0]
+
+
+def reference_run(
+    lines: Iterable[bytes | str], at: datetime, settings: Settings
+) -> tuple[dict[str, Any], list[str]]:
+    """`reference_snapshot`, and the reasons of the lines it did not load (invalid) and of
+    the events its event-time check refused. Events refused in context (an answer for an
+    unknown contact, …) are left out by the SQL and not listed."""
+    db = ReferenceDatabase(lines, settings)
+    try:
+        moment = instant(at, settings)
+        db.compute(moment)
+        return build_snapshot(db, moment), [*db.invalid, *db.refused_time.values()]
+    finally:
+        db.close()

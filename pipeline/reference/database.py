@@ -46,7 +46,9 @@ class ReferenceDatabase:
         self.settings = settings
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET threads TO 2")
-        raw = load_events(lines)
+        # Reasons of the lines that are not valid events (not loaded).
+        self.invalid: list[str] = []
+        raw = load_events(lines, self.invalid)
         # Arrival order and times, for the event-time check per instant.
         self._arrivals = sorted(
             zip(raw.column("seq").to_pylist(), raw.column("ts").to_pylist(), strict=True)
