@@ -1,10 +1,24 @@
 """The DuckDB SQL reference implementation of every KPI and alert (docs/kpi-semantics.md).
 
-An independent second implementation the stream engine must equal on every replay:
-events are parsed and validated with `schemas.events.parse_event`, loaded into DuckDB,
-and everything else (dedupe, acceptance, durations, windows, rollups, agent time, alerts)
-is computed in SQL. Times in the output are RFC 3339 in the configured zone; durations
-are seconds, ratios 0..1.
+A second implementation the stream engine must equal on every replay: events are loaded
+into DuckDB and everything else (acceptance, durations, windows, rollups, agent time,
+alerts) is computed in SQL. Times in the output are RFC 3339 in the configured zone;
+durations are seconds, ratios 0..1.
+
+Decided here, independently of the engine: the event-time check (`event_time.py`, its own
+look-ahead code; nothing of `pipeline.engine.time_gate`) and deduplication (`lag(ts)`
+within `dedupe_window_s` in `contacts_sql.py`; nothing of the engine's `seen` map).
+
+Still shared with the engine, for now, and why:
+- `schemas.events.parse_event` (parsing and validating one line: JSON, types, fields,
+  offsets) and `CANONICAL_RANK` (the tie-break order of events at the same instant): the
+  event contract itself, one definition so both engines read the same events; a bug
+  there is not caught by the equality tests.
+- `Settings.queue_rules` / `queue_site` / `team_rules` (threshold inheritance, in
+  `rules.py`), `pipeline.staffing.roster.load_pipeline_roster` (`loading.py`) and the
+  forecast file reader (`volume_sql.py`), and the window constants of `schemas.snapshot`:
+  configuration and file reading, not yet given the reference's own code (issue #14
+  item 4).
 """
 
 from __future__ import annotations
