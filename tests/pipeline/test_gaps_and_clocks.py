@@ -16,13 +16,16 @@ import orjson
 
 from pipeline.compare import snapshot_differences
 from pipeline.engine import FloorEngine
+from pipeline.floor_logic import Clock, FloorLogic, Tick
+from pipeline.parse import Parsed, ParsedChunk, ParsedEvent
 from pipeline.reference import reference_snapshots
 from pipeline.reference.database import ReferenceDatabase
 from pipeline.reference.windows import instant
 from pipeline.runner import feed_engine
+from pipeline.sources import PartitionProgress
 from schemas.config import Settings
 from schemas.events import parse_event
-from tests.engine.helpers import sample_settings
+from tests.engine.helpers import T0, answered, offered, sample_settings
 
 DAY = 86400
 # Monday 2026-03-02 09:00 in Asia/Shanghai (the sample configuration's zone).
@@ -220,3 +223,43 @@ def test_the_same_event_id_just_inside_the_window_is_a_duplicate_in_both_engines
 
 def test_the_same_event_id_just_outside_the_window_is_a_new_event_in_both_engines() -> None:
     assert duplicate_verdicts(7201) == ("ready", "ready", 0)
+
+
+def floor_run(clock_mode: Clock, chunks: list[ParsedChunk], wall: float) -> Tick:
+    """The floor step (merge, gate, engine) over `chunks` in the order given; the final tick."""
+    logic = FloorLogic(sample_settings(), clock_mode, None, None, wall_clock=lambda: wall)
+    for chunk in chunks:
+        logic.on_item(chunk)
+    [final] = logic.on_eof()[0]
+    return final
+
+
+def test_live_a_lone_event_20_hours_ahead_of_the_wall_clock_is_refused() -> None:
+    # Live (`--clock wall`), max_future_s 86,400: 20 h ahead is below it, but it is a jump
+    # from the wall clock, and the next event (at the wall clock) contradicts it.
+    events = [offered("c1", 0), offered("c2", 10), offered("wrong", 20 * 3600),
+              answered("c1", 30, "a1"), offered("c3", 40)]  # fmt: skip
+    items: list[Parsed] = [ParsedEvent(seq, event) for seq, event in enumerate(events)]
+
+    final = floor_run("wall", [ParsedChunk(items, PartitionProgress(0, 1, 4))], T0 + 60)
+
+    reason = f"{LONE_JUMP} (the next one is {20 * 3600 - 30} s earlier)"
+    assert [(d.seq, d.reason) for d in final.output.dead_letters] == [(2, reason)]
+    assert final.heartbeat["events_refused_time"] == 1
+    day = final.snapshot["queues"]["claims_report"]["day"]
+    assert (day["offered"], day["answered"]) == (3, 1)
+
+
+def test_the_gate_judges_the_merged_arrival_order_whatever_partition_is_read_first() -> None:
+    # Partition 0 holds seqs 0, 1, 3 and 4; partition 1 the lone event 20 h ahead (seq 2).
+    good = [offered("c1", 0), offered("c2", 10), answered("c1", 30, "a1"), offered("c3", 40)]
+    first = ParsedChunk([ParsedEvent(s, e) for s, e in zip((0, 1, 3, 4), good, strict=True)],
+                        PartitionProgress(0, 2, 4))  # fmt: skip
+    second = ParsedChunk([ParsedEvent(2, offered("wrong", 20 * 3600))], PartitionProgress(1, 2, 4))
+
+    finals = [floor_run("event", order, T0) for order in ([first, second], [second, first])]
+
+    reason = f"{LONE_JUMP} (the next one is {20 * 3600 - 30} s earlier)"
+    for final in finals:
+        assert [(d.seq, d.reason) for d in final.output.dead_letters] == [(2, reason)]
+    assert finals[0].snapshot == finals[1].snapshot
