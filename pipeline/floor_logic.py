@@ -124,7 +124,15 @@ class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
             merger: PartitionMerger[ParsedEvent] = PartitionMerger(settings.partition_idle_s)
             self.state: FloorState = FloorState(FloorEngine(settings), merger=merger)
         else:
-            self.state = pickle.loads(resume)  # noqa: S301 - our own recovery store
+            try:
+                self.state = pickle.loads(resume)  # noqa: S301 - our own recovery store
+            except (ModuleNotFoundError, AttributeError) as error:
+                # Written by a version whose classes moved (e.g. schemas.plausibility).
+                msg = (
+                    f"the recovery snapshot was written by another wallboard version ({error}): "
+                    "start with a new --recovery-dir (see docs/operations.md)"
+                )
+                raise RecoveryStateError(msg) from error
             self.state.merger.restart(self.wall_clock(), settings.partition_idle_s)
         if clock == "wall":
             self.state.engine.time_gate.follow_wall_clock(self.wall_clock)
