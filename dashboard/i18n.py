@@ -44,6 +44,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "stale_since": ("数据已停止更新，最后更新于 {time}", "data stale since {time}"),
     "no_data": ("暂无数据（Redis 不可用）", "no data yet (Redis unreachable)"),
     "fresh": ("数据 {age} 秒前", "data {age} s old"),
+    "refused_time": (
+        "⚠ {count} 条事件时间异常被拒收（见死信）",
+        "⚠ {count} events refused for their time (see dead letters)",
+    ),
     "no_alerts": ("当前无告警", "no active alerts"),
     "agents": ("坐席", "Agents"),
     "page_of": ("第 {page}/{pages} 页", "page {page}/{pages}"),

@@ -214,17 +214,22 @@ def freshness(
     stale_after_s: float,
     zone: tzinfo,
     lang: Lang,
+    refused_time: int = 0,
 ) -> Freshness:
     """Decide staleness from the heartbeat's `processed_at` (RFC 3339) at `now`.
 
     When Redis is unreachable, the data is stale since the last heartbeat this browser
-    saw (`last_ok_at`), if any.
+    saw (`last_ok_at`), if any. `refused_time` (the heartbeat's `events_refused_time`):
+    when events were refused for their timestamps, the status line says how many.
     """
     beat = fmt.parse_optional_ts(processed_at if reachable else last_ok_at)
     stale = (not reachable) or fmt.is_stale(beat, now, stale_after_s)
     if not stale and beat is not None:
         age = max(0, int((now - beat).total_seconds()))
-        return Freshness(False, "", t("fresh", lang, age=age))
+        status = t("fresh", lang, age=age)
+        if refused_time:
+            status += " · " + t("refused_time", lang, count=refused_time)
+        return Freshness(False, "", status)
     if beat is None:
         return Freshness(True, t("no_data", lang), t("no_data", lang))
     since = t("stale_since", lang, time=fmt.fmt_clock(beat, zone))

@@ -59,7 +59,7 @@ def new_run_id() -> str:
 # The layout of the pickled `FloorState` (engine included). Bump it whenever a change
 # makes older recovery snapshots unreadable or wrong, so that a resume refuses them with a
 # clear message instead of failing on a missing attribute in the middle of the day.
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 # What `FloorLogic.snapshot` returns in a run without a recovery store.
@@ -124,7 +124,15 @@ class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
             merger: PartitionMerger[ParsedEvent] = PartitionMerger(settings.partition_idle_s)
             self.state: FloorState = FloorState(FloorEngine(settings), merger=merger)
         else:
-            self.state = pickle.loads(resume)  # noqa: S301 - our own recovery store
+            try:
+                self.state = pickle.loads(resume)  # noqa: S301 - our own recovery store
+            except (ModuleNotFoundError, AttributeError) as error:
+                # Written by a version whose classes moved (e.g. schemas.plausibility).
+                msg = (
+                    f"the recovery snapshot was written by another wallboard version ({error}): "
+                    "start with a new --recovery-dir (see docs/operations.md)"
+                )
+                raise RecoveryStateError(msg) from error
             self.state.merger.restart(self.wall_clock(), settings.partition_idle_s)
         if clock == "wall":
             self.state.engine.time_gate.follow_wall_clock(self.wall_clock)
@@ -196,6 +204,7 @@ class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
             dead_letters_total=stats.dead_letters_total + self.state.parse_dead_letters,
             duplicates_total=stats.duplicates_total,
             late_total=stats.late_total,
+            events_refused_time=stats.refused_time_total,
             reorder_buffered=len(self.state.merger),
             entities_refused=stats.entities_refused,
         ).model_dump()

@@ -73,6 +73,13 @@ def stream_snapshot(
     events: str | Path, at: datetime, settings: Settings, workers: int = 1
 ) -> dict[str, object]:
     """The §7 snapshot as of `at`, computed by the real dataflow over an event file."""
+    return stream_run(events, at, settings, workers)[0]
+
+
+def stream_run(
+    events: str | Path, at: datetime, settings: Settings, workers: int = 1
+) -> tuple[dict[str, object], list[DeadLetter]]:
+    """`stream_snapshot`, and every dead letter of the run (parse and engine) in tick order."""
     ticks: list[Tick] = []
     flow = build_flow(
         settings,
@@ -85,7 +92,7 @@ def stream_snapshot(
     if len(finals) != 1:
         msg = f"expected one final tick, got {len(finals)}"
         raise RuntimeError(msg)
-    return finals[0].snapshot
+    return finals[0].snapshot, [letter for t in ticks for letter in t.output.dead_letters]
 
 
 def feed_engine(

@@ -236,11 +236,18 @@ class Settings(_Strict):
     tick_s: Annotated[float, Field(gt=0)] = 1.0
     default_site: ConfigPlaceName = "main"
     survey_window_s: Seconds = 7200
+    # An event whose event_id arrived before with an event time at most this far from its
+    # own is a duplicate (docs/kpi-semantics.md "Duplicates"); events older than this
+    # before the newest accepted event time are refused (too old to check).
     dedupe_window_s: Seconds = 7200
-    # Events more than this after the newest event time seen (live, on the wall clock:
-    # after the wall clock) are refused (a source clock gone wrong); events older than
-    # `dedupe_window_s` before the newest are refused too.
+    # Live (`--clock wall`) only: events more than this after the wall clock are refused.
     max_future_s: Seconds = 86400
+    # Event-time gate (kpi-spec §2 "Gaps are normal"): an event more than `time_jump_s`
+    # after the newest accepted event time (live: after the wall clock) is held until the
+    # next `time_jump_confirm` events follow it (none more than `time_jump_s` before it);
+    # an event that does come earlier than that refuses it as a lone wrong timestamp.
+    time_jump_s: Annotated[float, Field(gt=0)] = 3600
+    time_jump_confirm: Annotated[int, Field(ge=1, le=100)] = 3
     # An input partition whose read position has not advanced for this many seconds of
     # wall clock no longer holds back the merge of partitions (pipeline/partition_merge.py).
     partition_idle_s: Seconds = 5

@@ -159,6 +159,9 @@ class Heartbeat(_Model):
     # Events dead-lettered for naming a queue, agent, team or site beyond its `[limits]`
     # cap (or an unconfigured queue with `accept_unconfigured_queues = false`), by kind.
     entities_refused: dict[str, int] = Field(default_factory=dict)
+    # Events the event-time gate refused (a lone wrong timestamp, too old to dedupe, ahead
+    # of the wall clock); also in dead_letters_total. The wallboard warns when it grows.
+    events_refused_time: int = 0
     # Events read from input partitions that are ahead of the slowest one, held back to
     # restore arrival order; growing means a partition is stuck (see docs/operations.md).
     reorder_buffered: int = 0

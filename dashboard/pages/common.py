@@ -40,6 +40,7 @@ def read_tick(lang: Lang) -> Tick:
         stale_after_s=settings.heartbeat_stale_s,
         zone=settings.zone,
         lang=lang,
+        refused_time=floor.heartbeat.events_refused_time if floor and floor.heartbeat else 0,
     )
     data_now = views.data_now(floor.snapshot if floor else None, now)
     return Tick(floor, settings, now, data_now, fresh)

@@ -268,6 +268,7 @@ def refresh(
         stale_after_s=settings.heartbeat_stale_s,
         zone=settings.zone,
         lang=lang,
+        refused_time=floor.heartbeat.events_refused_time if floor and floor.heartbeat else 0,
     )
     clock = fmt_clock(now, settings.zone)
     banner_class = "wb-banner" if fresh.stale else "wb-banner hidden"

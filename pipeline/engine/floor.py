@@ -38,6 +38,7 @@ from pipeline.engine.report import (
 from pipeline.engine.rules import RulesCache
 from pipeline.engine.shifts import SHIFT_END, ShiftBook, ShiftCheck, load_shift_book
 from pipeline.engine.team_history import TeamLedger
+from pipeline.engine.time_gate import EventTimeGate
 from pipeline.engine.types import (
     AlertTransition,
     DeadLetter,
@@ -49,12 +50,14 @@ from pipeline.engine.volume_spike import VolumeSpike, elapsed_since, load_foreca
 from pipeline.engine.waiting import WaitingLine
 from schemas.config import Settings
 from schemas.events import CANONICAL_RANK, ContactSelfServed, Event, event_to_json
-from schemas.plausibility import EventTimeGate
 from schemas.timefmt import format_ts
 
 INF = float("inf")
 HOUSEKEEPING_EVERY_S = 10  # event-time seconds; snapshots decide on every tick anyway
 EVICT_EVERY_S = 300
+# History points and interval records cover at most this much event time before the decided
+# second after a gap (a day: overnight gaps keep every minute).
+HISTORY_CATCHUP_S = 86400
 # Rolling windows reach back 3600 s; keep a margin for late arrivals and history minutes.
 KEEP_SECONDS = 3600 + 120
 
@@ -68,10 +71,15 @@ class FloorEngine:
         self.calendar = LocalCalendar(settings.timezone, settings.interval_min)
         self.lateness_s = float(settings.lateness_s)
         self.alerts = AlertBook(settings.timezone, {k: v for k, v in settings.severities.items()})
-        self.time_gate = EventTimeGate(settings.max_future_s, settings.dedupe_window_s)
+        self.time_gate: EventTimeGate[tuple[Event, int]] = EventTimeGate(
+            settings.time_jump_s,
+            settings.dedupe_window_s,
+            settings.time_jump_confirm,
+            settings.max_future_s,
+        )
         # Caps on distinct queues, agents, teams and sites ([limits]).
         self.bounds = EntityBounds(settings)
-        # Dedupe: event id -> ts, and arrival order for eviction by event time.
+        # Dedupe: event id -> ts of its latest arrival, and arrival order for eviction.
         self.seen: dict[str, float] = {}
         self.seen_order: deque[tuple[float, str]] = deque()
         # Contacts and what depends on them.
@@ -112,6 +120,7 @@ class FloorEngine:
         self.duplicates_total = 0
         self.dead_letters_total = 0
         self.late_total = 0
+        self.refused_time_total = 0
 
     # ------------------------------------------------------------------ input
     @property
@@ -121,20 +130,31 @@ class FloorEngine:
         return -INF if self.latest is None else self.latest - self.lateness_s
 
     def ingest(self, event: Event, seq: int) -> None:
-        """Dedupe by event_id, validate in context, update state. Order-insensitive within
+        """Gate the event time (`time_gate`: may hold it, or release events it held), then
+        dedupe by event_id, validate in context, update state. Order-insensitive within
         the lateness."""
         self.events_total += 1
+        self._admit_all(self.time_gate.offer(event.ts.timestamp(), (event, seq)))
+
+    def _admit_all(self, verdicts: list[tuple[tuple[Event, int], str | None]]) -> None:
+        for (event, seq), refused in verdicts:
+            if refused is None:
+                self._admit(event, seq)
+            else:
+                self.refused_time_total += 1
+                self._dead(event, seq, refused)
+
+    def _admit(self, event: Event, seq: int) -> None:
         ts = event.ts.timestamp()
-        refused = self.time_gate.refuse(ts)
-        if refused is not None:
-            self._dead(event, seq, refused)
-            return
         event_id = event.event_id
-        if event_id in self.seen:
-            self.duplicates_total += 1
-            return
+        # A duplicate: the same id arrived before at most `dedupe_window_s` away in event
+        # time (docs/kpi-semantics.md "Duplicates"); its latest arrival is what counts.
+        previous = self.seen.get(event_id)
         self.seen[event_id] = ts
         self.seen_order.append((ts, event_id))
+        if previous is not None and abs(ts - previous) <= self.settings.dedupe_window_s:
+            self.duplicates_total += 1
+            return
         beyond_cap = self.bounds.refuse(event)
         if beyond_cap is not None:
             self._dead(event, seq, beyond_cap)
@@ -666,6 +686,9 @@ class FloorEngine:
             # The first whole minute at or after the first event, minus one step.
             self.history_minute = math.ceil(self.first_ts / 60) * 60 - 60
         minute = self.history_minute + 60
+        # After a long gap in event time (kpi-spec §2: a closed weekend, a quiet month) the
+        # minutes are caught up for at most HISTORY_CATCHUP_S: nothing happened before.
+        minute = max(minute, math.ceil((last_second - HISTORY_CATCHUP_S) / 60) * 60)
         while minute <= last_second:
             self.out.history.extend(history_points(self, minute))
             if self.calendar.interval_start(minute) == minute:
@@ -683,7 +706,9 @@ class FloorEngine:
         for agent in self.agents.values():
             agent.evict(keep_from, keep_day)
         self.team_ledger.evict(keep_from, keep_day)
-        dedupe_from = limit - self.settings.dedupe_window_s
+        # An id's latest arrival matters while a later event may come within the window of
+        # it; the gate refuses events more than one window before the newest, so two back.
+        dedupe_from = limit - 2 * self.settings.dedupe_window_s
         seen_order = self.seen_order
         while seen_order and seen_order[0][0] < dedupe_from:
             _ts, event_id = seen_order.popleft()
@@ -725,7 +750,9 @@ class FloorEngine:
             self._decide(watermark, False, math.floor(watermark) - 1)
 
     def finish(self) -> None:
-        """End of input: nothing more will arrive; everything pending becomes final."""
+        """End of input: nothing more will arrive; events the time gate holds are decided
+        and everything pending becomes final."""
+        self._admit_all(self.time_gate.flush())
         self.finished = True
 
     def drain(self) -> EngineOutput:
@@ -746,6 +773,7 @@ class FloorEngine:
             duplicates_total=self.duplicates_total,
             dead_letters_total=self.dead_letters_total,
             late_total=self.late_total,
+            refused_time_total=self.refused_time_total,
             last_event_ts=self.latest,
             watermark=None if self.latest is None else self.latest - self.lateness_s,
             entities_refused=dict(self.bounds.refused),

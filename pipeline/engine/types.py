@@ -90,6 +90,8 @@ class EngineStats:
     duplicates_total: int
     dead_letters_total: int
     late_total: int
+    # Events the time gate refused (also in dead_letters_total).
+    refused_time_total: int
     last_event_ts: float | None
     watermark: float | None
     # Events refused for naming an entity beyond its `[limits]` cap, by kind.

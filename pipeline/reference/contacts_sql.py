@@ -1,7 +1,7 @@
 """SQL: deduplication, the `--at` filter and the contextual acceptance of contact events.
 
 Tables built (all timestamps integer epoch microseconds, durations seconds as DOUBLE):
-- `ev`: valid events with `ts <= $at_us`, first arrival per `event_id`.
+- `ev`: valid events with `ts <= $at_us` the event-time check accepts, duplicates removed.
 - `contacts`: one row per accepted `contact.offered`, with its accepted outcome, end and
   wrap-up, the per-contact durations and its (queue, channel) thresholds.
 - `surveys`: accepted `survey.response` rows joined to their contact.
@@ -12,17 +12,20 @@ Tables built (all timestamps integer epoch microseconds, durations seconds as DO
 from __future__ import annotations
 
 STATEMENTS: tuple[str, ...] = (
-    # Events after the --at filter and the event-time plausibility check (`gated`, computed
-    # in Python like the rest of validation), first arrival per event_id wins.
-    # (`raw.copies` = how many lines carry the event_id; only repeated ids need ranking.)
+    # Events after the --at filter and the event-time check (`gated`, decided in
+    # `event_time.py` like the rest of validation). Duplicates: an event whose event_id's
+    # previous arrival (among those) lies at most dedupe_window_s away in event time.
+    # (`raw.copies` = how many lines carry the event_id; only repeated ids need a look back.)
     """
     CREATE OR REPLACE TEMP TABLE ev AS
     SELECT * EXCLUDE (copies) FROM raw
     WHERE ts <= $at_us AND copies = 1 AND seq NOT IN (SELECT seq FROM gated)
     UNION ALL
-    SELECT * EXCLUDE (copies) FROM raw
-    WHERE ts <= $at_us AND copies > 1 AND seq NOT IN (SELECT seq FROM gated)
-    QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY seq) = 1
+    SELECT * EXCLUDE (copies, previous_ts) FROM (
+      SELECT *, lag(ts) OVER (PARTITION BY event_id ORDER BY seq) AS previous_ts
+      FROM raw
+      WHERE ts <= $at_us AND copies > 1 AND seq NOT IN (SELECT seq FROM gated))
+    WHERE previous_ts IS NULL OR abs(ts - previous_ts) > $dedupe_us
     """,
     """
     CREATE OR REPLACE TEMP TABLE offered AS

@@ -22,11 +22,11 @@ from pipeline.reference import (
     queues_sql,
     volume_sql,
 )
+from pipeline.reference.event_time import refused_by_time
 from pipeline.reference.loading import load_events, load_roster_table
 from pipeline.reference.rules import contact_rules_table, queue_rules_table, team_rules_tables
 from pipeline.reference.windows import Instant, window_table
 from schemas.config import Settings
-from schemas.plausibility import EventTimeGate
 
 _PARAM = re.compile(r"\$([a-z_]+)")
 
@@ -58,8 +58,10 @@ class ReferenceDatabase:
         self.settings = settings
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET threads TO 2")
-        raw = load_events(lines)
-        # Arrival order and times, for the event-time plausibility check per instant.
+        # Reasons of the lines that are not valid events (not loaded).
+        self.invalid: list[str] = []
+        raw = load_events(lines, self.invalid)
+        # Arrival order and times, for the event-time check per instant.
         self._arrivals = sorted(
             zip(raw.column("seq").to_pylist(), raw.column("ts").to_pylist(), strict=True)
         )
@@ -82,6 +84,8 @@ class ReferenceDatabase:
             self._create(name, table)
         self._statements = _pipeline()
         self._values: dict[str, Any] = {}
+        # Events the event-time check refused at the last `compute`: seq -> reason.
+        self.refused_time: dict[int, str] = {}
 
     def _create(self, name: str, table: pa.Table) -> None:
         # `name` comes from the fixed set above; the data travels as an Arrow table.
@@ -102,6 +106,7 @@ class ReferenceDatabase:
             "day_us": moment.day_start * 1_000_000,
             "lateness_us": round(self.settings.lateness_s * 1_000_000),
             "survey_us": round(self.settings.survey_window_s * 1_000_000),
+            "dedupe_us": round(self.settings.dedupe_window_s * 1_000_000),
         }
         self._values = values
         self._create("win", window_table(moment))
@@ -110,13 +115,16 @@ class ReferenceDatabase:
             self._run(sql, values)
 
     def _gated(self, at_us: int) -> pa.Table:
-        """Seqs refused by the event-time plausibility check (validation, as at parse time),
-        among the events the `--at` filter keeps, in arrival order."""
-        gate = EventTimeGate(self.settings.max_future_s, self.settings.dedupe_window_s)
-        refused = [
-            seq for seq, ts in self._arrivals if ts <= at_us and gate.refuse(ts / 1e6) is not None
-        ]
-        return pa.table({"seq": pa.array(refused, type=pa.int64())})
+        """Seqs refused by the event-time check (validation, as at parse time), among the
+        events the `--at` filter keeps, in arrival order (`pipeline.reference.event_time`)."""
+        settings = self.settings
+        self.refused_time = refused_by_time(
+            [(seq, ts) for seq, ts in self._arrivals if ts <= at_us],
+            settings.time_jump_s,
+            settings.dedupe_window_s,
+            settings.time_jump_confirm,
+        )
+        return pa.table({"seq": pa.array(sorted(self.refused_time), type=pa.int64())})
 
     def rows(self, sql: str) -> list[dict[str, Any]]:
         """Rows of a query over the derived tables, as dicts (parameters of `compute`)."""

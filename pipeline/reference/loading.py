@@ -67,15 +67,18 @@ def from_micros(micros: int) -> datetime:
     return EPOCH + timedelta(microseconds=micros)
 
 
-def load_events(lines: Iterable[bytes | str]) -> pa.Table:
-    """Valid events of `lines` as an Arrow table with `RAW_SCHEMA`; invalid lines are skipped."""
+def load_events(lines: Iterable[bytes | str], invalid: list[str] | None = None) -> pa.Table:
+    """Valid events of `lines` as an Arrow table with `RAW_SCHEMA`; invalid lines are
+    skipped (their reasons appended to `invalid` when given)."""
     columns: dict[str, list[Any]] = {name: [] for name in RAW_SCHEMA.names}
     for seq, line in enumerate(lines):
         if not line.strip():
             continue
         try:
             event = parse_event(line)
-        except InvalidEvent:
+        except InvalidEvent as error:
+            if invalid is not None:
+                invalid.append(error.reason)
             continue
         fields = event.__dict__
         columns["seq"].append(seq)

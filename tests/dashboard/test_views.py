@@ -221,3 +221,11 @@ def test_times_in_state_are_measured_at_the_snapshot_now_not_the_wall_clock() ->
     cells = views.agent_cells(SNAPSHOT, {"bj_claims_a"}, set(), views.data_now(SNAPSHOT, wall),
                               "en")
     assert [c.in_state for c in cells[:2]] == ["0:30", "1:01"]
+
+
+def test_freshness_warns_when_events_were_refused_for_their_time() -> None:
+    beat = "2026-03-02T10:29:55+08:00"
+    warned = views.freshness(beat, None, reachable=True, now=NOW, stale_after_s=10,
+                             zone=SETTINGS.zone, lang="en", refused_time=2)
+    assert warned == views.Freshness(
+        False, "", "data 5 s old · ⚠ 2 events refused for their time (see dead letters)")

@@ -144,8 +144,10 @@ def test_state_stays_bounded_over_a_day() -> None:
         if seq % 500 == 0:
             engine.snapshot(int(event.ts.timestamp()))
             engine.drain()
-    # Dedupe ids cover 7200 s (~1,000 events here); contacts 7,200 s (240 contacts).
-    assert len(engine.seen) < 1400
+    # Dedupe ids cover two windows of 7200 s (~2,000 events here: a later event may be up
+    # to one window older than the newest, and a duplicate one window from its first
+    # copy); contacts 7,200 s (240 contacts).
+    assert len(engine.seen) < 2800
     assert len(engine.contacts) < 300
     for counters in engine.queue_counters.values():
         assert len(counters.seconds) <= 3720 + 300 + 60

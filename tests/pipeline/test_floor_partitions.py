@@ -8,10 +8,10 @@ from __future__ import annotations
 import pickle
 
 from pipeline.engine import DeadLetter
+from pipeline.engine.time_gate import EventTimeGate
 from pipeline.floor_logic import Clock, FloorLogic, Tick
 from pipeline.parse import Parsed, ParsedChunk, ParsedEvent
 from pipeline.sources import PartitionProgress
-from schemas.plausibility import EventTimeGate
 from tests.engine.helpers import T0, answered, login, offered, sample_settings
 
 
@@ -102,19 +102,21 @@ def test_what_is_held_back_survives_a_resume_and_parse_dead_letters_are_not_held
 
 def test_live_the_future_limit_is_relative_to_the_wall_clock() -> None:
     clock = WallClock(1_000_000.0)
-    gate = EventTimeGate(max_future_s=3600, max_past_s=7200)
+    gate: EventTimeGate[str] = EventTimeGate(jump_s=3600, past_s=7200, confirm=3, max_future_s=3600)
     gate.follow_wall_clock(clock)
-    # The first event no longer anchors the check: two hours ahead of the wall clock.
-    assert gate.refuse(1_000_000.0 + 7200) == "ts: more than 3600 s after the wall clock"
+    ahead = "ts: more than 3600 s after the wall clock"
+    # The first event does not anchor the check: two hours ahead of the wall clock.
+    assert gate.offer(1_000_000.0 + 7200, "two hours ahead") == [("two hours ahead", ahead)]
     assert gate.newest is None
-    assert gate.refuse(1_000_000.0 + 3600) is None  # exactly at the bound: accepted
+    assert gate.offer(1_000_000.0 + 3600, "at the bound") == [("at the bound", None)]
     clock.now += 60
-    assert gate.refuse(1_000_000.0 + 3660) is None  # the limit moves with the clock
-    assert gate.refuse(1_000_000.0 + 3661) == "ts: more than 3600 s after the wall clock"
+    assert gate.offer(1_000_000.0 + 3660, "moved") == [("moved", None)]  # moves with the clock
+    assert gate.offer(1_000_000.0 + 3661, "beyond") == [("beyond", ahead)]
     # The past limit still follows the newest event accepted.
-    assert gate.refuse(1_000_000.0 + 3660 - 7201) == (
-        "ts: more than 7200 s before the newest event time seen (too old to check for duplicates)"
-    )
+    assert gate.offer(1_000_000.0 + 3660 - 7201, "old") == [
+        ("old", "ts: more than 7200 s before the newest event time seen "
+         "(too old to check for duplicates)")
+    ]  # fmt: skip
     # The clock is not part of the state: the pipeline attaches it again after a resume.
     assert pickle.loads(pickle.dumps(gate)).wall_clock is None
 

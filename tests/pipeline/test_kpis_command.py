@@ -70,3 +70,38 @@ def test_invalid_at_is_refused_with_a_message(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr == "wallboard kpis: timestamp '2026-03-02T09:00:00' has no UTC offset\n"
+
+
+def test_refused_events_are_summarised_on_stderr_by_both_engines(tmp_path: Path) -> None:
+    def offered(event_id: str, ts: str) -> str:
+        return (
+            f'{{"event_id": "{event_id}", "type": "contact.offered", "ts": "{ts}", '
+            f'"contact_id": "{event_id}", "channel": "voice", "queue": "claims_report"}}'
+        )
+
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        "\n".join(
+            [
+                offered("c1", "2026-03-02T09:00:00+08:00"),
+                offered("c2", "2026-03-03T09:00:00+08:00"),  # a lone event a day ahead
+                offered("c3", "2026-03-02T09:10:00+08:00"),
+                "not json",
+            ]
+        )
+        + "\n"
+    )
+    for engine in ("stream", "duckdb"):
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "kpis", "--events", str(events),
+             "--at", "2026-03-03T10:00:00+08:00", "--engine", engine,
+             "--config", str(SAMPLE_CONFIG), "--json"],
+            cwd=REPO, capture_output=True, check=True, text=True,
+        )  # fmt: skip
+
+        assert result.stderr.splitlines() == [
+            f"wallboard kpis ({engine}): 2 events refused (not counted), by reason:",
+            "         1  json: Invalid JSON: expected ident at line 1 column 2",
+            "         1  ts: a lone time jump of more than 3600 s, not confirmed by the events "
+            "that follow",
+        ]

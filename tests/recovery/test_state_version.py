@@ -4,6 +4,8 @@ without a recovery store does not pickle the floor at every epoch."""
 from __future__ import annotations
 
 import pickle
+import sys
+import types
 from dataclasses import replace
 
 import pytest
@@ -27,7 +29,7 @@ def test_an_older_snapshot_is_refused_naming_both_versions() -> None:
     with pytest.raises(RecoveryStateError) as refused:
         FloorLogic(settings, "event", None, pickle.dumps(old))
     assert str(refused.value).startswith(
-        "the recovery snapshot has state version 1, this wallboard reads version 3: "
+        "the recovery snapshot has state version 1, this wallboard reads version 4: "
         "start with a new --recovery-dir"
     )
 
@@ -37,3 +39,24 @@ def test_without_a_recovery_store_the_floor_is_not_pickled_each_epoch() -> None:
     assert FloorLogic(settings, "wall", None, None, recovery=False).snapshot() == b""
     kept = FloorLogic(settings, "wall", None, None).snapshot()
     assert isinstance(pickle.loads(kept), FloorState)
+
+
+def test_a_snapshot_naming_a_class_that_no_longer_exists_is_refused_clearly() -> None:
+    gone = types.ModuleType("schemas_gone_module")
+
+    class Old:
+        pass
+
+    Old.__module__, Old.__qualname__ = gone.__name__, "Old"
+    gone.Old = Old  # type: ignore[attr-defined]
+    sys.modules[gone.__name__] = gone
+    try:
+        data = pickle.dumps(Old())
+    finally:
+        del sys.modules[gone.__name__]
+    with pytest.raises(RecoveryStateError) as refused:
+        FloorLogic(load_settings(SAMPLE_CONFIG), "event", None, data)
+    assert str(refused.value) == (
+        "the recovery snapshot was written by another wallboard version (No module named "
+        "'schemas_gone_module'): start with a new --recovery-dir (see docs/operations.md)"
+    )
