@@ -1,10 +1,26 @@
 """The DuckDB SQL reference implementation of every KPI and alert (docs/kpi-semantics.md).
 
 An independent second implementation the stream engine must equal on every replay:
-events are parsed and validated with `schemas.events.parse_event`, loaded into DuckDB,
-and everything else (dedupe, acceptance, durations, windows, rollups, agent time, alerts)
-is computed in SQL. Times in the output are RFC 3339 in the configured zone; durations
-are seconds, ratios 0..1.
+events are parsed and validated, loaded into DuckDB, and everything else (dedupe,
+acceptance, durations, windows, rollups, agent time, alerts) is computed in SQL. Times in
+the output are RFC 3339 in the configured zone; durations are seconds, ratios 0..1.
+
+It decides by itself, in its own code: the tie-break at one timestamp (`order.py`),
+threshold inheritance from the written configuration with its own defaults (`rules.py`),
+the window bounds (`windows.py`), the roster and forecast files (`staffing_files.py`);
+dedupe and acceptance are SQL. It must not import the engine (`pipeline.engine`,
+`pipeline.floor_logic`), the engine's gate (`schemas.plausibility`) or its file readers
+(`pipeline.staffing.roster`, `pipeline.staffing.forecast_file`). What it still shares,
+and why (the allow-list `tests/reference/test_reference_imports.py` holds it to):
+
+- `schemas.config.Settings`: the validated configuration is its input; it reads values
+  and the keys that were written (`model_dump(exclude_unset=True)`), calls no resolver.
+- `schemas.events.parse_event`, `schemas.events.InvalidEvent`: which lines are valid
+  events, shared for now so both refuse the same lines (field validation is being
+  tightened in one place); ordering, dedupe and the time check are the reference's own.
+- `schemas.snapshot.Snapshot`, `schemas.snapshot.QueueKpis`, `schemas.snapshot.AgentKpis`:
+  the output contract (field names and shape), no decisions.
+- `schemas.timefmt.format_ts`: how a time is printed in the output.
 """
 
 from __future__ import annotations
