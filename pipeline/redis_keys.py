@@ -67,6 +67,3 @@ class RedisKeys:
     # Pub/sub channel announcing each tick's changes
     def updates_channel(self) -> str:
         return self._k("updates")
-
-    def all_keys_pattern(self) -> str:
-        return self._k("*")
