@@ -4,7 +4,7 @@ The reference resolves threshold inheritance itself, from the configuration as i
 written (`Settings.model_dump(exclude_unset=True)`: the validated values of the keys the
 TOML file, or the test, set, without any default) and its own table of defaults below.
 It calls none of `Settings.queue_rules` / `queue_site` / `team_rules`, so a slip in either
-resolution shows up as a disagreement with the engine. Inheritance (kpi-semantics §6):
+resolution shows up as a disagreement with the engine. Inheritance (kpi-spec §6):
 
 - per (queue, channel) thresholds: the queue's own value, else the channel's block
   (`[voice]` / `[chat]`; a block that is written replaces the default block whole, so an
