@@ -7,8 +7,9 @@ the output are RFC 3339 in the configured zone; durations are seconds, ratios 0.
 
 It decides by itself, in its own code: the tie-break at one timestamp (`order.py`),
 threshold inheritance from the written configuration with its own defaults (`rules.py`),
-the window bounds (`windows.py`), the roster and forecast files (`staffing_files.py`);
-dedupe and acceptance are SQL. It must not import the engine (`pipeline.engine`,
+the window bounds (`windows.py`), the roster and forecast files (`staffing_files.py`),
+the event-time check (`event_time.py`, its own look-ahead code) and deduplication
+(`lag(ts)` within `dedupe_window_s` in `contacts_sql.py`); acceptance is SQL. It must not import the engine (`pipeline.engine`,
 `pipeline.floor_logic`), the engine's gate (`schemas.plausibility`) or its file readers
 (`pipeline.staffing.roster`, `pipeline.staffing.forecast_file`). What it still shares,
 and why (the allow-list `tests/reference/test_reference_imports.py` holds it to):
