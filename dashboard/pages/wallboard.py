@@ -27,6 +27,7 @@ GRID_PAGE_SIZE = 60
 DEFAULT_ROTATE_S = 20
 TICK_MS = 1000
 STAFFING_TICK_MS = 15_000
+METRICS = ("in_queue", "longest_wait", "abandon_rate", "asa")
 AGENT_FIELDS = ("ready", "busy", "away")
 
 
