@@ -9,10 +9,12 @@ It decides by itself, in its own code: the tie-break at one timestamp (`order.py
 threshold inheritance from the written configuration with its own defaults (`rules.py`),
 the window bounds (`windows.py`), the roster and forecast files (`staffing_files.py`),
 the event-time check (`event_time.py`, its own look-ahead code) and deduplication
-(`lag(ts)` within `dedupe_window_s` in `contacts_sql.py`); acceptance is SQL. It must not import the engine (`pipeline.engine`,
-`pipeline.floor_logic`), the engine's gate (`schemas.plausibility`) or its file readers
-(`pipeline.staffing.roster`, `pipeline.staffing.forecast_file`). What it still shares,
-and why (the allow-list `tests/reference/test_reference_imports.py` holds it to):
+(`lag(ts)` within `dedupe_window_s` in `contacts_sql.py`); acceptance is SQL.
+
+It must not import the engine (`pipeline.engine`, `pipeline.floor_logic`), the engine's
+gate (`schemas.plausibility`) or its file readers (`pipeline.staffing.roster`,
+`pipeline.staffing.forecast_file`). What it still shares, and why (the allow-list that
+`tests/reference/test_reference_imports.py` holds it to):
 
 - `schemas.config.Settings`: the validated configuration is its input; it reads values
   and the keys that were written (`model_dump(exclude_unset=True)`), calls no resolver.
