@@ -29,6 +29,7 @@ from dashboard.services import (
     wall_clock,
 )
 from pipeline.access.service import AccessService
+from pipeline.redis_keys import DEFAULT_REDIS_URL
 from schemas.access import AccessSettings
 from schemas.config import load_settings
 
@@ -104,7 +105,7 @@ def create_server(redis_url: str | None = None, prefix: str | None = None) -> fl
     proxy header. It is read once here, never from Redis, so an unreachable Redis can
     never switch sign-in off.
     """
-    url = redis_url or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = redis_url or os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
     config = os.environ.get("WALLBOARD_CONFIG")
     access = load_settings(config).access if config else None
     app = create_app(url, prefix or os.environ.get("WALLBOARD_PREFIX", "wb"), access=access)

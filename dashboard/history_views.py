@@ -16,6 +16,7 @@ from dashboard import format as fmt
 from dashboard.components import column
 from dashboard.i18n import Lang, t
 from pipeline.archive.query import AgentDay, ProfileSlot, QueueDay, past_days
+from pipeline.kpi_math import ratio, service_level
 from schemas.snapshot import AgentKpis
 
 HISTORY_DAYS: tuple[int, ...] = (7, 30)
@@ -74,10 +75,6 @@ def profile_series(slots: Iterable[ProfileSlot]) -> ProfileSeries:
     return series
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator else None
-
-
 def period_total(rows: Sequence[QueueDay]) -> QueueDay | None:
     """The days summed into one (its `day` is the last day); None when there are none."""
     if not rows:
@@ -93,9 +90,9 @@ def period_total(rows: Sequence[QueueDay]) -> QueueDay | None:
     return QueueDay(
         day=max(r.day for r in rows), offered=offered, answered=answered, abandoned=abandoned,
         short_abandoned=short, answered_in_sl=in_sl, handled=handled,
-        service_level=_ratio(in_sl, answered + abandoned - short),
-        abandon_rate=_ratio(abandoned - short, answered + abandoned - short),
-        asa_s=_ratio(wait, answered), aht_s=_ratio(handle, handled),
+        service_level=service_level(in_sl, answered, abandoned, short),
+        abandon_rate=ratio(abandoned - short, answered + abandoned - short),
+        asa_s=ratio(wait, answered), aht_s=ratio(handle, handled),
     )
 
 

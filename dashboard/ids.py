@@ -4,7 +4,6 @@ from __future__ import annotations
 
 # App shell
 SHELL = "shell"
-NAV = "nav"
 
 # Wallboard
 WB_ROOT = "wb-root"

@@ -20,7 +20,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from bytewax.operators import StatefulLogic
@@ -250,7 +250,3 @@ class FloorLogic(StatefulLogic[ParsedChunk, Tick, bytes]):
             # Nobody keeps it (see `FlowOptions.recovery`): skip pickling the floor.
             return NO_RECOVERY_SNAPSHOT
         return pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def tick_interval(settings: Settings) -> timedelta:
-    return timedelta(seconds=settings.tick_s)

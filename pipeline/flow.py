@@ -24,6 +24,7 @@ from bytewax.outputs import FixedPartitionedSink, Sink
 from pipeline.access.masking import CustomerMask
 from pipeline.floor_logic import Clock, FloorLogic, Tick
 from pipeline.parse import ParsedChunk, parse_source_chunk
+from pipeline.redis_keys import DEFAULT_REDIS_URL
 from pipeline.sinks import RedisStateSink
 from pipeline.sources import Chunk, FileReplaySource, StdinSource
 from schemas.config import Settings, load_settings
@@ -72,7 +73,7 @@ def build_flow(
         speed = float(os.environ.get("WALLBOARD_SPEED", "0"))
         source = StdinSource() if events == "-" else FileReplaySource(events, speed)
     if sink is None:
-        sink = RedisStateSink(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), settings)
+        sink = RedisStateSink(os.environ.get("REDIS_URL", DEFAULT_REDIS_URL), settings)
     options = options or FlowOptions()
     # Fails at build time, naming the variable, when masking is required and no key is set.
     mask = CustomerMask.from_environment(required=settings.access.mask_required)

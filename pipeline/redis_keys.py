@@ -1,4 +1,5 @@
-"""Every Redis key the project uses is built here (`<prefix>:<kind>[:<id>]`).
+"""Every Redis key the project uses is built here (`<prefix>:<kind>[:<id>]`), and the
+default Redis URL.
 
 See docs/redis-layout.md for what each key holds, its type and how it is bounded.
 """
@@ -6,6 +7,9 @@ See docs/redis-layout.md for what each key holds, its type and how it is bounded
 from __future__ import annotations
 
 from typing import Literal
+
+# The Redis every command talks to unless `--redis-url` or `$REDIS_URL` says otherwise.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 EntityKind = Literal["queue", "channel", "site", "all", "agent", "team"]
 
@@ -67,6 +71,3 @@ class RedisKeys:
     # Pub/sub channel announcing each tick's changes
     def updates_channel(self) -> str:
         return self._k("updates")
-
-    def all_keys_pattern(self) -> str:
-        return self._k("*")

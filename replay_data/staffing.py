@@ -75,10 +75,6 @@ class ArrivalPlan:
     models: dict[str, QueueModel]
     expected_offered: dict[str, tuple[float, ...]]
 
-    def expected_self_served(self, queue: str) -> tuple[float, ...]:
-        ratio = self.models[queue].self_service_ratio
-        return tuple(x * ratio for x in self.expected_offered[queue])
-
 
 def available_agents(
     roster: list[Agent], queue: str, slot_starts: tuple[int, ...]

@@ -9,7 +9,6 @@ names the field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Literal
 
 import orjson
@@ -326,8 +325,3 @@ def event_to_json(event: Event) -> bytes:
 def event_json_schema() -> dict[str, object]:
     """JSON Schema of the event union, for integrators (`wallboard schema`)."""
     return _EVENT_ADAPTER.json_schema()
-
-
-def canonical_key(event: Event, seq: int) -> tuple[datetime, int, int]:
-    """Sort key of the canonical order: event time, then lifecycle rank, then arrival."""
-    return (event.ts, CANONICAL_RANK[event.type], seq)

@@ -13,9 +13,8 @@ import redis
 
 from pipeline.access.audit import AuditLog
 from pipeline.access.keys import AccessKeys
+from pipeline.redis_keys import DEFAULT_REDIS_URL
 from schemas.config import Settings, load_settings
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def add_redis_arguments(parser: argparse.ArgumentParser) -> None:

@@ -36,11 +36,6 @@ class Principal:
             return True
         return self.role == "team_lead" and team is not None and team in self.teams
 
-    def sees_agent(self, agent_id: str, agent_team: str | None) -> bool:
-        if self.role == "agent":
-            return agent_id == self.agent_id
-        return self.sees_team(agent_team)
-
 
 def open_access() -> Principal:
     """Everyone, when sign-in is disabled (`access.auth = "off"` or no users)."""

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from pipeline.archive.store import day_file
+from pipeline.kpi_math import ratio, service_level
 
 QueueLikeKind = str  # "queue", "channel", "site" or "all"
 
@@ -106,16 +107,20 @@ def _rows(sql: str, files: Sequence[str], params: dict[str, Any]) -> list[tuple[
         return con.execute(sql, {"files": list(files), **params}).fetchall()
 
 
+def _service_level(*sums: int | None) -> float | None:
+    """`service_level` of summed counts; None also when a column had no value (SQL NULL)."""
+    in_sl, answered, abandoned, short = sums
+    if in_sl is None or answered is None or abandoned is None or short is None:
+        return None
+    return service_level(in_sl, answered, abandoned, short)
+
+
 _SOURCE = """read_parquet($files, hive_partitioning = true, union_by_name = true)"""
 
 _QUEUE_DAYS = f"""
 SELECT day,
        sum(offered), sum(answered), sum(abandoned), sum(short_abandoned),
        sum(answered_in_sl), sum(handled),
-       sum(answered_in_sl)::DOUBLE
-           / nullif(sum(answered) + sum(abandoned) - sum(short_abandoned), 0),
-       (sum(abandoned) - sum(short_abandoned))::DOUBLE
-           / nullif(sum(answered) + sum(abandoned) - sum(short_abandoned), 0),
        sum(coalesce(asa_s * answered, 0)) / nullif(sum(answered), 0),
        sum(coalesce(aht_s * handled, 0)) / nullif(sum(handled), 0)
 FROM {_SOURCE}
@@ -131,7 +136,13 @@ def queue_days(
     """Daily totals of a queue (or channel/site; `all` with id "") for first..last."""
     files = day_files(archive_dir, kind, first, last)
     rows = _rows(_QUEUE_DAYS, files, {"kind": kind, "id": entity_id})
-    return [QueueDay(*row) for row in rows]
+    days = []
+    for day, offered, answered, abandoned, short, in_sl, handled, asa_s, aht_s in rows:
+        counts = (offered, answered, abandoned, short, in_sl, handled)
+        sl = _service_level(in_sl, answered, abandoned, short)
+        rate = None if sl is None else ratio(abandoned - short, answered + abandoned - short)
+        days.append(QueueDay(day, *counts, sl, rate, asa_s, aht_s))
+    return days
 
 
 _PROFILE = f"""
@@ -139,9 +150,7 @@ SELECT strftime(timezone($zone, interval_start), '%H:%M') AS slot,
        count(DISTINCT day),
        sum(offered),
        sum(offered)::DOUBLE / count(DISTINCT day),
-       sum(answered), sum(abandoned),
-       sum(answered_in_sl)::DOUBLE
-           / nullif(sum(answered) + sum(abandoned) - sum(short_abandoned), 0),
+       sum(answered), sum(abandoned), sum(short_abandoned), sum(answered_in_sl),
        sum(coalesce(asa_s * answered, 0)) / nullif(sum(answered), 0),
        sum(coalesce(aht_s * handled, 0)) / nullif(sum(handled), 0)
 FROM {_SOURCE}
@@ -164,7 +173,12 @@ def interval_profile(
     first..last that have that interval, and offered per such day."""
     files = day_files(archive_dir, kind, first, last)
     rows = _rows(_PROFILE, files, {"kind": kind, "id": entity_id, "zone": zone_name})
-    return [ProfileSlot(*row) for row in rows]
+    slots = []
+    for slot, days, offered, per_day, answered, abandoned, short, in_sl, asa_s, aht_s in rows:
+        counts = (days, offered, per_day, answered, abandoned)
+        sl = _service_level(in_sl, answered, abandoned, short)
+        slots.append(ProfileSlot(slot, *counts, sl, asa_s, aht_s))
+    return slots
 
 
 _INTERVALS = f"""

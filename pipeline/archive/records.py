@@ -77,11 +77,6 @@ def _dtype(annotation: Any) -> pl.DataType:
     return pl.String()  # dict[str, float] flattened to JSON
 
 
-def kpi_columns(kind: str) -> tuple[str, ...]:
-    """KPI column names of `kind`, in the snapshot model's field order."""
-    return tuple(kpi_model(kind).model_fields)
-
-
 def schema(kind: str, zone_name: str) -> dict[str, pl.DataType]:
     """The Parquet columns of `kind`'s file: the key columns, one per KPI, then (queue-like
     kinds) the waiting-time sums."""

@@ -23,11 +23,10 @@ from pipeline.notify.messages import build_message
 from pipeline.notify.notifier import Notifier
 from pipeline.notify.ratelimit import TokenBucket
 from pipeline.notify.transport import post
+from pipeline.redis_keys import DEFAULT_REDIS_URL
 from schemas.config import ConfigError, Settings, load_settings
 from schemas.snapshot import Alert
 from schemas.timefmt import format_ts
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def sample_alert(settings: Settings) -> Alert:

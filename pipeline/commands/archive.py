@@ -16,9 +16,9 @@ import redis
 
 from pipeline.archive.archiver import Archiver
 from pipeline.logsafe import configure_logging
+from pipeline.redis_keys import DEFAULT_REDIS_URL
 from schemas.config import ConfigError, Settings, load_settings
 
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_ARCHIVE_DIR = "var/archive"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+from pipeline.redis_keys import DEFAULT_REDIS_URL
 
 
 class _DashboardServer(BaseApplication):  # type: ignore[misc]

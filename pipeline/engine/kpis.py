@@ -9,12 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.engine.counters import AGENT_FIELDS, QUEUE_FIELDS, A, Q, Row
+from pipeline.kpi_math import ratio, service_level
 
 STATE_KEYS: tuple[str, ...] = ("logged_in_s", "busy_s", "acw_s", "ready_s", "not_ready_s")
-
-
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator else None
 
 
 def queue_kpis(row: Row, in_queue: int, longest_wait_s: float | None) -> dict[str, Any]:
@@ -30,16 +27,16 @@ def queue_kpis(row: Row, in_queue: int, longest_wait_s: float | None) -> dict[st
         for name in QUEUE_FIELDS
         if name not in {"wait_answered_sum", "wait_abandoned_sum", "handle_sum"}
     }
-    out["service_level"] = _ratio(in_sl, sl_denominator)
-    out["sl_abandons_ignored"] = _ratio(in_sl, answered)
-    out["sl_abandons_positive"] = _ratio(in_sl + ab_in_sl, answered + abandoned)
-    out["answer_rate"] = _ratio(answered, answered + abandoned)
-    out["abandon_rate"] = _ratio(abandoned - short, sl_denominator)
-    out["asa_s"] = _ratio(row[Q["wait_answered_sum"]], answered)
-    out["aht_s"] = _ratio(row[Q["handle_sum"]], row[Q["handled"]])
-    out["transfer_rate"] = _ratio(row[Q["transferred"]], row[Q["ended"]])
-    out["csat"] = _ratio(row[Q["satisfied"]], row[Q["surveys"]])
-    out["self_service_rate"] = _ratio(row[Q["self_served"]], row[Q["self_served"]] + answered)
+    out["service_level"] = service_level(in_sl, answered, abandoned, short)
+    out["sl_abandons_ignored"] = ratio(in_sl, answered)
+    out["sl_abandons_positive"] = ratio(in_sl + ab_in_sl, answered + abandoned)
+    out["answer_rate"] = ratio(answered, answered + abandoned)
+    out["abandon_rate"] = ratio(abandoned - short, sl_denominator)
+    out["asa_s"] = ratio(row[Q["wait_answered_sum"]], answered)
+    out["aht_s"] = ratio(row[Q["handle_sum"]], row[Q["handled"]])
+    out["transfer_rate"] = ratio(row[Q["transferred"]], row[Q["ended"]])
+    out["csat"] = ratio(row[Q["satisfied"]], row[Q["surveys"]])
+    out["self_service_rate"] = ratio(row[Q["self_served"]], row[Q["self_served"]] + answered)
     out["in_queue"] = in_queue
     out["longest_wait_s"] = longest_wait_s
     return out
@@ -101,10 +98,10 @@ def agent_kpis(totals: AgentTotals) -> dict[str, Any]:
             for reason in sorted(totals.by_reason)
             if totals.by_reason[reason] > 0
         },
-        "utilization": _ratio(busy + acw + ready, s["logged_in_s"]),
-        "occupancy": _ratio(busy + acw, busy + acw + ready),
+        "utilization": ratio(busy + acw + ready, s["logged_in_s"]),
+        "occupancy": ratio(busy + acw, busy + acw + ready),
         "handled": int(handled),
-        "aht_s": _ratio(totals.counters[A["handle_sum"]], handled),
+        "aht_s": ratio(totals.counters[A["handle_sum"]], handled),
         "ultra_short": int(totals.counters[A["ultra_short"]]),
         "ultra_long": int(totals.counters[A["ultra_long"]]),
     }

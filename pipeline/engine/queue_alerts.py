@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pipeline.engine.alerts import AlertBook
 from pipeline.engine.contacts import Contact
+from pipeline.kpi_math import ratio, service_level
 from schemas.config import QueueRules
 
 RATE_WINDOW_S = 900
@@ -105,7 +106,7 @@ class QueueRates:
         denominator = answered + abandoned - short
         subject = f"queue:{self.queue}"
         # sl_breach
-        sl = in_sl / denominator if denominator else None
+        sl = service_level(in_sl, answered, abandoned, short)
         enough = denominator >= rules.sl_min_contacts
         cond = enough and sl is not None and sl < rules.sl_target
         rule = self.sl
@@ -126,7 +127,7 @@ class QueueRates:
             rule.active_id = alert_id
         # abandon_spike
         enough = denominator >= rules.abandon_min_contacts
-        rate = (abandoned - short) / denominator if denominator else None
+        rate = ratio(abandoned - short, denominator)
         cond = enough and rate is not None and rate > rules.abandon_spike_rate
         rule = self.spike
         rule.streak_start = _streak(rule.streak_start, s, cond)

@@ -1,24 +1,29 @@
 """The DuckDB SQL reference implementation of every KPI and alert (docs/kpi-semantics.md).
 
-A second implementation the stream engine must equal on every replay: events are loaded
-into DuckDB and everything else (acceptance, durations, windows, rollups, agent time,
-alerts) is computed in SQL. Times in the output are RFC 3339 in the configured zone;
-durations are seconds, ratios 0..1.
+An independent second implementation the stream engine must equal on every replay:
+events are parsed and validated, loaded into DuckDB, and everything else (dedupe,
+acceptance, durations, windows, rollups, agent time, alerts) is computed in SQL. Times in
+the output are RFC 3339 in the configured zone; durations are seconds, ratios 0..1.
 
-Decided here, independently of the engine: the event-time check (`event_time.py`, its own
-look-ahead code; nothing of `pipeline.engine.time_gate`) and deduplication (`lag(ts)`
-within `dedupe_window_s` in `contacts_sql.py`; nothing of the engine's `seen` map).
+It decides by itself, in its own code: the tie-break at one timestamp (`order.py`),
+threshold inheritance from the written configuration with its own defaults (`rules.py`),
+the window bounds (`windows.py`), the roster and forecast files (`staffing_files.py`),
+the event-time check (`event_time.py`, its own look-ahead code) and deduplication
+(`lag(ts)` within `dedupe_window_s` in `contacts_sql.py`); acceptance is SQL.
 
-Still shared with the engine, for now, and why:
-- `schemas.events.parse_event` (parsing and validating one line: JSON, types, fields,
-  offsets) and `CANONICAL_RANK` (the tie-break order of events at the same instant): the
-  event contract itself, one definition so both engines read the same events; a bug
-  there is not caught by the equality tests.
-- `Settings.queue_rules` / `queue_site` / `team_rules` (threshold inheritance, in
-  `rules.py`), `pipeline.staffing.roster.load_pipeline_roster` (`loading.py`) and the
-  forecast file reader (`volume_sql.py`), and the window constants of `schemas.snapshot`:
-  configuration and file reading, not yet given the reference's own code (issue #14
-  item 4).
+It must not import the engine (`pipeline.engine`, `pipeline.floor_logic`), the engine's
+gate (`schemas.plausibility`) or its file readers (`pipeline.staffing.roster`,
+`pipeline.staffing.forecast_file`). What it still shares, and why (the allow-list that
+`tests/reference/test_reference_imports.py` holds it to):
+
+- `schemas.config.Settings`: the validated configuration is its input; it reads values
+  and the keys that were written (`model_dump(exclude_unset=True)`), calls no resolver.
+- `schemas.events.parse_event`, `schemas.events.InvalidEvent`: which lines are valid
+  events, shared for now so both refuse the same lines (field validation is being
+  tightened in one place); ordering, dedupe and the time check are the reference's own.
+- `schemas.snapshot.Snapshot`, `schemas.snapshot.QueueKpis`, `schemas.snapshot.AgentKpis`:
+  the output contract (field names and shape), no decisions.
+- `schemas.timefmt.format_ts`: how a time is printed in the output.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from typing import Any
 
 from pipeline.reference.database import ReferenceDatabase
 from pipeline.reference.loading import from_micros
-from pipeline.reference.windows import Instant
+from pipeline.reference.windows import WINDOWS, Instant
 from schemas.config import Settings
-from schemas.snapshot import WINDOWS, AgentKpis, QueueKpis, Snapshot
+from schemas.snapshot import AgentKpis, QueueKpis, Snapshot
 from schemas.timefmt import format_ts
 
 _QUEUE_FIELDS = tuple(QueueKpis.model_fields)

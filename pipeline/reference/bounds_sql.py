@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.config import CAPPED_KINDS, Settings
+from schemas.config import Settings
+
+# The capped kinds, in the order the caps are reported.
+_KINDS = ("queue", "agent", "team", "site")
 
 STATEMENTS: tuple[str, ...] = (
     """
@@ -55,17 +58,37 @@ STATEMENTS: tuple[str, ...] = (
 )
 
 
+def _configured(settings: Settings) -> dict[str, set[str]]:
+    """Names the configuration declares, read here from its values: queues of
+    `[queues.*]` and of the teams' `queues` lists, teams of `[teams.*]`, the default site
+    and every site a queue or team names; no agents."""
+    sites = {settings.default_site}
+    sites |= {q.site for q in settings.queues.values() if q.site is not None}
+    sites |= {t.site for t in settings.teams.values() if t.site is not None}
+    queues = set(settings.queues)
+    for team in settings.teams.values():
+        queues |= set(team.queues)
+    return {"queue": queues, "agent": set(), "team": set(settings.teams), "site": sites}
+
+
 def bounds_tables(settings: Settings) -> dict[str, pa.Table]:
     """`bconf` and `bcaps` for `settings`."""
     limits = settings.limits
+    caps = {
+        "queue": limits.max_queues,
+        "agent": limits.max_agents,
+        "team": limits.max_teams,
+        "site": limits.max_sites,
+    }
+    declared = _configured(settings)
     kinds: list[str] = []
     names: list[str] = []
     slots: list[int] = []
-    for kind in CAPPED_KINDS:
-        configured = sorted(settings.configured_names(kind))
+    for kind in _KINDS:
+        configured = sorted(declared[kind])
         kinds += [kind] * len(configured)
         names += configured
-        room = limits.cap(kind) - len(configured)
+        room = caps[kind] - len(configured)
         if kind == "queue" and not limits.accept_unconfigured_queues:
             room = 0
         slots.append(room)
@@ -75,7 +98,7 @@ def bounds_tables(settings: Settings) -> dict[str, pa.Table]:
         ),
         "bcaps": pa.table(
             {
-                "kind": pa.array(list(CAPPED_KINDS), pa.string()),
+                "kind": pa.array(list(_KINDS), pa.string()),
                 "slots": pa.array(slots, pa.int64()),
             }
         ),

@@ -4,7 +4,7 @@ Validation is shared with the stream engine (`schemas.events.parse_event`); ever
 event becomes one row of the `raw` table with `seq` = 0-based line index. Timestamps are
 stored as integer microseconds since the Unix epoch (UTC), so durations computed in SQL
 as `(a - b) / 1e6` equal `timedelta.total_seconds()` exactly. The roster of
-`[staffing] roster` (parsed with `pipeline.staffing.roster`) becomes the `roster` table.
+`[staffing] roster` (read by `pipeline.reference.staffing_files`) becomes the `roster` table.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipeline.staffing.roster import load_pipeline_roster
+from pipeline.reference.order import CANONICAL_RANK
+from pipeline.reference.staffing_files import read_roster
 from schemas.config import Settings
-from schemas.events import CANONICAL_RANK, InvalidEvent, parse_event
+from schemas.events import InvalidEvent, parse_event
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -107,16 +108,8 @@ ROSTER_SCHEMA = pa.schema(
 
 def load_roster_table(settings: Settings) -> pa.Table:
     """`roster`: one row per shift of `[staffing] roster` (epoch microseconds); empty when
-    no roster is configured. Raises `RosterError` for an invalid roster file."""
+    no roster is configured. Read by the reference's own `staffing_files.read_roster`,
+    which raises `ReferenceFileError` for an invalid roster file."""
     path = settings.staffing.roster
-    shifts = [] if path is None else load_pipeline_roster(path).shifts
-    rows = [
-        {
-            "agent_id": shift.agent_id,
-            "team": shift.team,
-            "shift_start": to_micros(shift.shift_start),
-            "shift_end": to_micros(shift.shift_end),
-        }
-        for shift in shifts
-    ]
+    rows = [] if path is None else read_roster(path)
     return pa.Table.from_pylist(rows, schema=ROSTER_SCHEMA)

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from pipeline.reference.staffing_files import read_forecast
 from schemas.config import Settings
 
 _S = 1_000_000
@@ -36,16 +37,10 @@ _IVALS_SCHEMA = pa.schema(
 
 
 def forecast_table(settings: Settings) -> pa.Table:
-    """`forecast`: the rows of the configured forecast file (empty when none)."""
-    rows: list[dict[str, object]] = []
-    if settings.staffing.forecast is not None:
-        # Polars is only needed when a forecast is configured.
-        from pipeline.staffing.forecast_file import read_forecast  # noqa: PLC0415
-
-        rows = [
-            {"queue": r.queue, "start_us": r.interval_start * _S, "forecast": r.offered}
-            for r in read_forecast(settings.staffing.forecast, settings)
-        ]
+    """`forecast`: the rows of the configured forecast file (empty when none), read by the
+    reference's own `staffing_files.read_forecast`."""
+    path = settings.staffing.forecast
+    rows = [] if path is None else read_forecast(path, settings.timezone, settings.interval_min)
     return pa.Table.from_pylist(rows, schema=_FORECAST_SCHEMA)
 
 

@@ -15,9 +15,13 @@ import pyarrow as pa
 
 from pipeline.reference.loading import from_micros, to_micros
 from schemas.config import Settings
-from schemas.snapshot import ROLLING_WINDOWS_S
 
 _S = 1_000_000
+
+# The snapshot's windows (kpi-semantics §2), written out for the reference on purpose:
+# rolling windows by length in seconds, then the local interval and the local day.
+ROLLING_WINDOWS_S: dict[str, int] = {"15m": 900, "30m": 1800, "60m": 3600}
+WINDOWS: tuple[str, ...] = (*ROLLING_WINDOWS_S, "interval", "day")
 
 
 @dataclass(frozen=True)
