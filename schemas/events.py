@@ -28,7 +28,8 @@ from schemas.text import code_point, first_unsafe
 
 Channel = Literal["voice", "chat"]
 Disposition = Literal["completed", "transferred", "dropped"]
-# `outbound`: an outbound call outside the queues (an importer extension, docs/adapters.md).
+# `outbound`: an outbound call outside the queues (an importer extension, docs/adapters.md);
+# the engines count that state as busy time (docs/kpi-semantics.md §4).
 NotReadyReason = Literal[
     "break", "lunch", "training", "meeting", "coaching", "system", "other", "outbound"
 ]

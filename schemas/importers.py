@@ -101,7 +101,7 @@ class AsteriskSettings(_Strict):
 
     `outbound_start_events` / `outbound_end_events`: queue_log events (PBXware's) that
     start and end an agent's outbound call; in between the agent is `not_ready` with
-    reason `outbound`, never a queue contact.
+    reason `outbound`, which both engines count as busy time, never a queue contact.
     """
 
     default_team: str = "default"

@@ -605,8 +605,9 @@ class QueueLogMapper:
     def _outbound(
         self, entry: QueueLogLine, line: int, *, start: bool
     ) -> list[SourceEvent] | Skip | str:
-        """An outbound call of an agent: busy on it, `not_ready` reason `outbound`, never a
-        queue contact. Keyed by the line's callid (the outbound call's uniqueid)."""
+        """An outbound call of an agent: `not_ready` reason `outbound`, which the engines
+        count as busy time (kpi-semantics §4), never a queue contact. Keyed by the line's
+        callid (the outbound call's uniqueid)."""
         if entry.agent in NO_VALUE:
             return "agent missing"
         if entry.callid in NO_VALUE:

@@ -25,6 +25,10 @@ Segment = tuple[float, float, str, str | None]
 
 CONTACT_WORK_RANK = {"answered": 3, "ended": 4, "wrapup": 5}
 
+# An explicit `not_ready` with this reason is an outbound call (docs/kpi-semantics.md §4):
+# busy time, never a queue contact, never away.
+OUTBOUND_REASON = "outbound"
+
 
 @dataclass(slots=True)
 class AgentCore:
@@ -50,6 +54,8 @@ class AgentCore:
         if self.acw > 0:
             return "acw", None
         if self.explicit == "not_ready":
+            if self.explicit_reason == OUTBOUND_REASON:
+                return "busy", None
             return "not_ready", self.explicit_reason
         return "ready", None
 

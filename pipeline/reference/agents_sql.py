@@ -3,7 +3,8 @@
 Timeline semantics (docs/kpi-semantics.md §4): events in canonical order `(ts, rank, seq)`;
 effective state = `logged_out` unless logged in, else `busy` with a contact answered and not
 ended, else `acw` with one ended and not wrapped up, else the latest explicit state since
-login (`ready` or `not_ready:<reason>`). Segments are `[ts, next ts)`; agent time is
+login (`ready` or `not_ready:<reason>`; `not_ready` with reason `outbound` is an outbound
+call and labelled `busy`: busy time, no long_away). Segments are `[ts, next ts)`; agent time is
 clipped continuously to `[lo_us, now_us]` of each window. Times are epoch microseconds.
 
 Timeline tables: `late` (seqs of late events), `aev`, `sessions_ev` (accepted logins and
@@ -76,7 +77,9 @@ TIMELINE: tuple[str, ...] = (
     CREATE OR REPLACE TEMP TABLE states AS
     SELECT agent_id, ts, rank, seq, label FROM (
         SELECT agent_id, type, ts, rank, seq,
-               CASE WHEN state = 'ready' THEN 'ready' ELSE 'not_ready:' || reason END AS label,
+               CASE WHEN state = 'ready' THEN 'ready'
+                    WHEN reason = 'outbound' THEN 'busy'
+                    ELSE 'not_ready:' || reason END AS label,
                last_value(CASE type WHEN 'agent.login' THEN 1 WHEN 'agent.logout' THEN 0 END
                           IGNORE NULLS) OVER (
                    PARTITION BY agent_id ORDER BY ts, rank, seq

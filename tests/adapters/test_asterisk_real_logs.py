@@ -100,7 +100,8 @@ EXPECTED = [
      "agent_id": "Sathish", "state": "not_ready", "reason": "lunch"},
     {"event_id": f"Sathish:UNPAUSE:{T + 260}", "ts": at(260), "type": "agent.state",
      "agent_id": "Sathish", "state": "ready"},
-    # PBXware's outbound call: not ready (outbound) from the dial to the end, no contact.
+    # PBXware's outbound call: not ready (outbound) from the dial to the end, no contact;
+    # the engines count that state as busy time (kpi-semantics §4).
     {"event_id": f"1772417100.50:OUTDIAL:{T + 300}", "ts": at(300), "type": "agent.state",
      "agent_id": LOCAL, "state": "not_ready", "reason": "outbound"},
     {"event_id": f"1772417100.50:OUTCOMPLETE:{T + 400}", "ts": at(400), "type": "agent.state",
@@ -238,9 +239,22 @@ def test_both_engines_agree_on_the_converted_log_and_see_only_real_agents(
     # Three people staffed (not five): CONNECT and PAUSE lines logged nobody else in.
     assert sorted(at_1002["agents"]) == sorted(["Sathish", LOCAL, "Priya"])
     assert at_1002["agents"][LOCAL]["state"] == "ready"
-    assert at_1006["agents"][LOCAL]["state"] == "not_ready"
-    # The outbound call: 100 s not ready (outbound), and no queue contact for it.
-    assert at_1030["agents"][LOCAL]["day"]["not_ready_by_reason_s"] == {"outbound": 100.0}
+    # On the outbound call (10:05:00-10:06:40): busy, not away.
+    local_1006 = at_1006["agents"][LOCAL]
+    assert (local_1006["state"], local_1006["state_since"], local_1006["reason"]) == (
+        "busy", "2026-03-02T10:05:00+08:00", None)
+    # The outbound call is 100 s of busy time and no queue contact: logged in 10:00:01 to
+    # 10:30:00 = 1799 s; busy 65 s (the CONNECT at 10:00:30 to its end at 10:01:35) + 100 s
+    # outbound = 165 s; ready 1799 - 165 = 1634 s; one handled contact of 65 s.
+    local_day = at_1030["agents"][LOCAL]["day"]
+    assert local_day["logged_in_s"] == 1799.0
+    assert local_day["busy_s"] == 165.0
+    assert local_day["ready_s"] == 1634.0
+    assert (local_day["acw_s"], local_day["not_ready_s"]) == (0.0, 0.0)
+    assert local_day["not_ready_by_reason_s"] == {}
+    assert local_day["occupancy"] == pytest.approx(165 / 1799, abs=1e-12)
+    assert local_day["utilization"] == 1.0
+    assert (local_day["handled"], local_day["aht_s"]) == (1, 65.0)
     assert at_1030["queues"]["policy_service"]["day"]["offered"] == 3
     assert at_1030["queues"]["policy_service"]["day"]["answered"] == 3
     assert at_1030["queues"]["policy_service"]["day"]["in_queue"] == 0

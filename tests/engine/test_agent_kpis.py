@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from schemas.config import Settings
 from tests.engine.helpers import (
     T0,
     answered,
@@ -23,6 +24,7 @@ from tests.engine.helpers import (
     logout,
     offered,
     run,
+    sample_settings,
     state,
     wrapup,
 )
@@ -216,3 +218,57 @@ def test_final_segments_are_split_at_local_midnight() -> None:
     assert a1["day"]["logged_in_s"] == 200.0
     assert a1["day"]["not_ready_by_reason_s"] == {"break": 100.0}
     assert a1["60m"]["logged_in_s"] == 300.0
+
+
+def outbound_settings() -> Settings:
+    """The sample config with a 30 s long_away limit on `outbound`: it must not apply."""
+    base = sample_settings()
+    defaults = base.team_defaults
+    limits = {**defaults.long_away_s, "outbound": 30.0}
+    return base.model_copy(
+        update={"team_defaults": defaults.model_copy(update={"long_away_s": limits})}
+    )
+
+
+def test_outbound_call_is_busy_time_and_never_a_queue_contact() -> None:
+    # Hand-worked (kpi-semantics §4): login 0, ready 0..60, outbound (not_ready reason
+    # outbound) 60..160, ready 160..200; now 200. busy 100, ready 60 + 40 = 100,
+    # not_ready 0, occupancy 100 / 200 = 0.5, utilization 200 / 200 = 1, handled 0.
+    events = [
+        login("a1", 0),
+        state("a1", 60, "not_ready", "outbound"),
+        state("a1", 160, "ready"),
+    ]
+    settings = outbound_settings()
+    snap = run(events, 200, settings)[1]
+    expected = {
+        "logged_in_s": 200.0,
+        "busy_s": 100.0,
+        "acw_s": 0.0,
+        "ready_s": 100.0,
+        "not_ready_s": 0.0,
+        "not_ready_by_reason_s": {},
+        "utilization": 1.0,
+        "occupancy": 0.5,
+        "handled": 0,
+        "aht_s": None,
+        "ultra_short": 0,
+        "ultra_long": 0,
+    }
+    for name in ("15m", "30m", "60m", "day"):
+        assert snap["agents"]["a1"][name] == expected, name
+    assert snap["teams"]["bj_claims_a"]["15m"] == expected
+    # No queue contact, and no long_away although a 30 s limit is configured.
+    assert snap["queues"]["claims_report"]["day"]["offered"] == 0
+    assert snap["alerts"] == []
+    # During the call the agent is busy (reason null) and counted busy now.
+    during = run(events, 100, settings)[1]
+    a1 = during["agents"]["a1"]
+    assert (a1["state"], a1["state_since"], a1["reason"]) == (
+        "busy",
+        "2026-03-02T09:01:00+08:00",
+        None,
+    )
+    team = during["teams"]["bj_claims_a"]
+    assert (team["busy"], team["not_ready"], team["ready"]) == (1, 0, 0)
+    assert during["alerts"] == []

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.reference.scenario import Events
+from schemas.config import Settings
+from tests.reference.scenario import Events, sample_settings
 
 
 def hour() -> Events:
@@ -168,3 +169,76 @@ def test_relogin_resets_the_explicit_state_to_ready() -> None:
         logged_in_s=120.0, ready_s=90.0, not_ready_s=30.0,
         not_ready_by_reason_s={"break": 30.0}, utilization=0.75, occupancy=0.0)
     assert sorted(snap["teams"]) == ["bj_claims_b"]
+
+
+def outbound_settings() -> Settings:
+    """The sample config with a 30 s long_away limit on `outbound`: it must not apply."""
+    base = sample_settings()
+    defaults = base.team_defaults
+    limits = {**defaults.long_away_s, "outbound": 30.0}
+    return base.model_copy(
+        update={"team_defaults": defaults.model_copy(update={"long_away_s": limits})}
+    )
+
+
+def outbound_call() -> Events:
+    """a1: login 09:00:00, ready 60 s, outbound 09:01:00-09:02:40 (100 s), ready after."""
+    e = Events()
+    e.login("09:00:00", "a1", "bj_claims_a", "beijing")
+    e.state("09:01:00", "a1", "not_ready", "outbound")
+    e.state("09:02:40", "a1", "ready")
+    return e
+
+
+def outbound_with_contact() -> Events:
+    """a1: ready 09:00-09:01; outbound from 09:01:00; a queue call answered 09:02:00, ended
+    09:03:00, wrapped up 09:03:30 during it; ready again 09:05:00."""
+    e = Events()
+    e.login("09:00:00", "a1", "bj_claims_a", "beijing")
+    e.state("09:01:00", "a1", "not_ready", "outbound")
+    e.offered("09:01:30", "c1", "claims_report")
+    e.answered("09:02:00", "c1", "a1")
+    e.ended("09:03:00", "c1", "a1")
+    e.wrapped("09:03:30", "c1", "a1")
+    e.state("09:05:00", "a1", "ready")
+    return e
+
+
+def test_outbound_call_is_busy_time_and_never_a_queue_contact() -> None:
+    # Hand-worked (§4): ready 60 + 40 = 100, outbound 100 s = busy, not_ready 0;
+    # occupancy 100 / 200 = 0.5, utilization 1, handled 0.
+    settings = outbound_settings()
+    snap = outbound_call().snapshot("09:03:20", settings)
+    expected = agent(logged_in_s=200.0, busy_s=100.0, ready_s=100.0, utilization=1.0,
+                     occupancy=0.5)
+    for name in ("15m", "30m", "60m", "day"):
+        assert snap["agents"]["a1"][name] == expected, name
+    assert snap["teams"]["bj_claims_a"]["15m"] == expected
+    # No queue contact, and no long_away although a 30 s limit is configured.
+    assert snap["queues"]["claims_report"]["day"]["offered"] == 0
+    assert snap["alerts"] == []
+    during = outbound_call().snapshot("09:01:40", settings)
+    a1 = during["agents"]["a1"]
+    assert (a1["state"], a1["state_since"], a1["reason"]) == (
+        "busy", "2026-03-02T09:01:00+08:00", None)
+    team = during["teams"]["bj_claims_a"]
+    assert (team["busy"], team["not_ready"], team["ready"]) == (1, 0, 0)
+
+
+def test_contact_work_decides_the_state_during_an_outbound_call() -> None:
+    # busy 09:01:00-09:03:00 (outbound, then the contact: one busy state) = 120, acw
+    # 09:03:00-09:03:30 = 30, busy (outbound) 09:03:30-09:05:00 = 90, ready 60 + 60 = 120;
+    # logged in 360; occupancy 240 / 360; handled 1, aht 60 + 30 = 90.
+    e = outbound_with_contact()
+    at_0230 = e.snapshot("09:02:30")["agents"]["a1"]
+    assert (at_0230["state"], at_0230["state_since"]) == ("busy", "2026-03-02T09:01:00+08:00")
+    at_0320 = e.snapshot("09:03:20")["agents"]["a1"]
+    assert (at_0320["state"], at_0320["state_since"]) == ("acw", "2026-03-02T09:03:00+08:00")
+    at_0400 = e.snapshot("09:04:00")["agents"]["a1"]
+    assert (at_0400["state"], at_0400["state_since"]) == ("busy", "2026-03-02T09:03:30+08:00")
+    snap = e.snapshot("09:06:00")
+    assert snap["agents"]["a1"]["15m"] == agent(
+        logged_in_s=360.0, busy_s=210.0, acw_s=30.0, ready_s=120.0, utilization=1.0,
+        occupancy=240 / 360, handled=1, aht_s=90.0)
+    day = snap["queues"]["claims_report"]["day"]
+    assert (day["offered"], day["answered"]) == (1, 1)
