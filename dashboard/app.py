@@ -15,7 +15,7 @@ import dash
 import flask
 from dash import html
 
-from dashboard import ids, signin
+from dashboard import ids, signin, watchdog
 from dashboard.data import WallboardData
 from dashboard.guard import enforce, remember_screen
 from dashboard.headers import add_security_headers
@@ -59,7 +59,8 @@ def create_app(
     )
     for page in PAGES:
         page.register(app)
-    app.layout = html.Div(id=ids.SHELL, children=[dash.page_container])
+    watchdog.register(app)
+    app.layout = html.Div(id=ids.SHELL, children=[watchdog.banner(), dash.page_container])
     _secure(app.server, AccessService(access or AccessSettings(auth="off"), redis_url, prefix))
     return app
 

@@ -42,6 +42,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "All queues, each at its own SL threshold",
     ),
     "stale_since": ("数据已停止更新，最后更新于 {time}", "data stale since {time}"),
+    "no_updates_since": (
+        "与仪表盘服务器失去联系，最后更新于 {time}",
+        "no update from the dashboard server since {time}",
+    ),
+    "alerts_unknown": ("告警状态未知（数据未更新）", "alerts unknown (data not updating)"),
+    "replay_clock": ("回放时间 {time}", "replay time {time}"),
     "no_data": ("暂无数据（Redis 不可用）", "no data yet (Redis unreachable)"),
     "fresh": ("数据 {age} 秒前", "data {age} s old"),
     "no_alerts": ("当前无告警", "no active alerts"),

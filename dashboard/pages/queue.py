@@ -10,10 +10,9 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 from dash.dash_table.Format import Format, Scheme
 
-from dashboard import history_views, ids, staffing_views, views
+from dashboard import history_views, ids, staffing_views, views, watchdog
 from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import (
-    banner_class,
     column,
     page_header,
     strip_table,
@@ -32,12 +31,13 @@ from dashboard.figures import (
 from dashboard.guard import principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.interval_data import queue_intervals_today
-from dashboard.pages.common import Tick, layout_settings, read_tick
+from dashboard.pages.common import Tick, layout_settings, read_tick, tick_beat
 from dashboard.services import services
 from dashboard.staffing_data import queue_strip
 
 TICK_MS = 1000
 STAFFING_TICK_MS = 30_000  # the strip changes with the interval, not every second
+WATCH = "queue"  # this page's key in the watchdog's store ids
 
 
 def register(app: dash.Dash) -> None:
@@ -49,8 +49,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.Q_CURSOR, "data"),
         Output(ids.Q_TABLE, "data"),
         Output(ids.Q_AGENTS, "data"),
-        Output(ids.Q_BANNER, "children"),
-        Output(ids.Q_BANNER, "className"),
+        Output(ids.watch(ids.WD_BEAT, WATCH), "data"),
         Input(ids.Q_INTERVAL, "n_intervals"),
         State(ids.Q_PARAMS, "data"),
         State(ids.Q_CURSOR, "data"),
@@ -106,8 +105,9 @@ def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.D
             dcc.Store(id=ids.Q_PARAMS, data={"queue": queue_id, "lang": language}),
             dcc.Store(id=ids.Q_CURSOR, data=cursor),
             dcc.Interval(id=ids.Q_INTERVAL, interval=TICK_MS),
+            *watchdog.hook(WATCH, settings, language),
             *page_header(f"{t('queue', language)} · {queue_name(settings, queue_id, language)}",
-                         language, ids.Q_BANNER),
+                         language),
             html.P(views.queue_tile(settings, queue_id, None, language).formula,
                    className="formula"),
             table(ids.Q_KPIS, windows),
@@ -259,13 +259,13 @@ def refresh(
     n_intervals: int | None, params: dict[str, Any] | None, cursor: dict[str, Any] | None
 ) -> tuple[Any, ...]:
     if not params:
-        return (no_update,) * 7
+        return (no_update,) * 6
     lang = normalize_lang(params.get("lang"))
     queue = str(params["queue"])
     tick = read_tick(lang)
-    banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
+    beat = tick_beat(tick)
     if tick.floor is None:
-        return (no_update, no_update, no_update, no_update, no_update, *banner)
+        return (no_update, no_update, no_update, no_update, no_update, beat)
     snapshot = tick.floor.snapshot
     entry = snapshot.queues.get(queue) if snapshot else None
     figure: Any = no_update
@@ -293,5 +293,5 @@ def refresh(
         new_cursor,
         interval_data,
         agent_rows,
-        *banner,
+        beat,
     )

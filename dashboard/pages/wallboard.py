@@ -12,11 +12,10 @@ from typing import Any
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html, no_update
 
-from dashboard import ids, staffing_views, views
+from dashboard import ids, staffing_views, views, watchdog
 from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import with_lang
 from dashboard.data import DataUnavailable, FloorState
-from dashboard.format import fmt_clock
 from dashboard.i18n import Lang, normalize_lang, t
 from dashboard.services import services
 from dashboard.staffing_data import current_gaps
@@ -29,6 +28,7 @@ TICK_MS = 1000
 STAFFING_TICK_MS = 15_000
 METRICS = ("in_queue", "longest_wait", "abandon_rate", "asa")
 AGENT_FIELDS = ("ready", "busy", "away")
+WATCH = "wallboard"  # this page's key in the watchdog's store ids
 
 
 def register(app: dash.Dash) -> None:
@@ -40,11 +40,8 @@ def register(app: dash.Dash) -> None:
         Output(ids.tile_value(ALL, ALL), "className"),  # type: ignore[arg-type]
         Output(ids.tile(ALL), "className"),  # type: ignore[arg-type]
         Output(ids.tile_as_of(ALL), "children"),  # type: ignore[arg-type]
-        Output(ids.WB_CLOCK, "children"),
         Output(ids.WB_FRESHNESS, "children"),
-        Output(ids.WB_BANNER, "children"),
-        Output(ids.WB_BANNER, "className"),
-        Output(ids.WB_ROOT, "className"),
+        Output(ids.watch(ids.WD_BEAT, WATCH), "data"),
         Output(ids.WB_TICKER, "children"),
         Output(ids.WB_GRID, "children"),
         Output(ids.WB_GRID_PAGE, "children"),
@@ -116,6 +113,7 @@ def layout(
             dcc.Store(id=ids.WB_LAST_OK, data=None),
             dcc.Store(id=ids.WB_CRITICAL, data=None),
             dcc.Store(id=ids.WB_SOUND_DUMMY),
+            *watchdog.hook(WATCH, settings, language),
             dcc.Interval(id=ids.WB_INTERVAL, interval=TICK_MS),
             dcc.Interval(id=ids.WB_STAFF_INTERVAL, interval=STAFFING_TICK_MS),
             html.Header(
@@ -127,12 +125,12 @@ def layout(
                     html.Div(id=ids.WB_CLOCK, className="wb-clock"),
                 ],
             ),
-            html.Div(id=ids.WB_BANNER, className="wb-banner hidden", role="alert"),
             html.Div(id=ids.WB_TILES, className=_tiles_class(tiles), children=tiles),
             html.Div(
                 className="wb-bottom",
                 children=[
-                    html.Div(id=ids.WB_TICKER, className="wb-ticker"),
+                    html.Div(id=ids.WB_TICKER, className="wb-ticker wd-alerts",
+                             **watchdog.unknown_alerts(language)),
                     html.Div(
                         className="wb-agents",
                         children=[
@@ -251,7 +249,7 @@ def refresh(
 ) -> tuple[Any, ...]:
     """One tick: read Redis once, then update texts and classes only."""
     if not params:
-        return (no_update,) * 17
+        return (no_update,) * 14
     svc = services()
     now = svc.clock()
     lang: Lang = normalize_lang(params.get("lang"))
@@ -269,15 +267,13 @@ def refresh(
         zone=settings.zone,
         lang=lang,
     )
-    clock = fmt_clock(now, settings.zone)
-    banner_class = "wb-banner" if fresh.stale else "wb-banner hidden"
-    root_class = "wb stale" if fresh.stale else "wb"
     if floor is None:
         return (
-            *_unchanged_tiles(params), clock, fresh.status, fresh.banner,
-            banner_class, root_class, no_update, no_update, no_update, no_update, no_update,
-            no_update, no_update, no_update,
+            *_unchanged_tiles(params), fresh.status, watchdog.beat(fresh, settings, now),
+            no_update, no_update, no_update, no_update, no_update, no_update, no_update,
+            no_update,
         )
+    beat = watchdog.beat(fresh, settings, now, floor.snapshot, floor.heartbeat)
     snapshot = floor.snapshot
     if not params.get("queues_arg"):
         # Queues chosen from the config (all, or a site's): when the config or the
@@ -288,9 +284,8 @@ def refresh(
             tiles_now = _tiles(settings, wanted, lang)
             teams_now = views.teams_for_queues(settings, wanted)
             return (
-                *_unchanged_tiles(params), clock, fresh.status,
-                fresh.banner, banner_class, root_class, no_update, no_update, no_update,
-                no_update, no_update, tiles_now, _tiles_class(tiles_now),
+                *_unchanged_tiles(params), fresh.status, beat, no_update, no_update,
+                no_update, no_update, no_update, tiles_now, _tiles_class(tiles_now),
                 {**params, "queues": wanted,
                  "teams": sorted(teams_now) if params.get("site") else None},
             )
@@ -343,11 +338,8 @@ def refresh(
         classes,
         tile_classes,
         as_of,
-        clock,
         fresh.status,
-        fresh.banner,
-        banner_class,
-        root_class,
+        beat,
         ticker,
         grid,
         t("page_of", lang, page=page, pages=pages) if pages > 1 else "",
