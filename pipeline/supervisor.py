@@ -58,6 +58,7 @@ class Command:
     done_on_success: bool = False
     stop_signal: int = signal.SIGTERM
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=TAIL_LINES))
+    _reader: threading.Thread | None = None
 
     def start(self) -> subprocess.Popen[bytes]:
         self.tail.clear()
@@ -69,13 +70,17 @@ class Command:
             preexec_fn=die_with_parent,  # noqa: PLW1509 - only a prctl call
         )
         assert process.stderr is not None
-        threading.Thread(
+        self._reader = threading.Thread(
             target=_forward, args=(process.stderr, self.tail, sys.stderr.buffer),
             name=f"stderr-{self.name}", daemon=True,
-        ).start()
+        )
+        self._reader.start()
         return process
 
     def last_lines(self) -> list[str]:
+        """The last lines of stderr (after the dead process's last ones were read)."""
+        if self._reader is not None:
+            self._reader.join(timeout=1.0)  # ends at EOF; a grandchild may hold the pipe
         return list(self.tail)
 
 
@@ -209,7 +214,7 @@ class Supervisor:
         watched.restarts.append(now)
         watched.restart_at = now + delay
         watched.state = "waiting"
-        self._report(f"restarting {name} in {delay:.0f} s")
+        self._report(f"restarting {name} in {delay:g} s")
 
     def running(self) -> bool:
         """Whether any component runs or waits for its restart."""
