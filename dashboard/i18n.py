@@ -82,6 +82,22 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "no_forecast": (
         "暂无预测（归档中还没有历史数据）", "no forecast yet (no history in the archive)"
     ),
+    "no_forecast_in_file": (
+        "暂无预测（归档中还没有历史数据，预测文件 {file} 中没有本队列今天的数据）",
+        "no forecast (no history in the archive; the forecast file {file} has nothing for "
+        "this queue today)",
+    ),
+    "forecast_file_unreadable": ("预测文件无法读取：{error}", "forecast file unreadable: {error}"),
+    "forecast_source_archive": (
+        "预测来源：归档历史（近 {weeks} 周）",
+        "Forecast from the archive's history (last {weeks} weeks)",
+    ),
+    "forecast_source_configured": (
+        "预测来源：配置的预测文件 {file}（归档中还没有历史数据）",
+        "Forecast from the configured file {file} (no history in the archive yet)",
+    ),
+    "gap_source_archive": ("按历史预测", "vs archive forecast"),
+    "gap_source_configured": ("按预测文件", "vs forecast file"),
     "forecast": ("预测话务", "Forecast"),
     "actual": ("实际话务", "Actual"),
     "required": ("需求坐席", "Required"),

@@ -144,17 +144,23 @@ def staffing(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     queue = str(params["queue"])
     tick = read_tick(lang)
     snapshot = tick.floor.snapshot if tick.floor else None
+    data = services().data
     try:
-        strip = queue_strip(services().data, queue, tick.settings, tick.data_now, snapshot)
+        found = queue_strip(data, queue, tick.settings, tick.data_now, snapshot)
     except ArchiveUnavailable:
         return [], t("history_unavailable", lang)
     except DataUnavailable:
         return no_update, no_update
-    if strip is None:
-        return [], t("no_forecast", lang)
     settings = tick.settings
+    if found is None:
+        return [], staffing_views.no_forecast_text(settings, data.configured_forecast.error,
+                                                   lang)
+    strip, source = found
     rows = staffing_views.strip_rows(strip.intervals, settings.zone, settings.interval_min, lang)
-    caption = staffing_views.strip_caption(strip, settings.staffing.intraday_min_forecast, lang)
+    caption = [
+        staffing_views.forecast_source_line(source, settings, lang),
+        *staffing_views.strip_caption(strip, settings.staffing.intraday_min_forecast, lang),
+    ]
     return [
         *(html.P(line, className="formula strip-caption") for line in caption),
         strip_table(rows, staffing_views.strip_fields(strip), lang),

@@ -65,6 +65,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.WB_STAFF_GAP_VALUE, "children"),
         Output(ids.WB_STAFF_GAP_VALUE, "className"),
         Output(ids.WB_STAFF_GAP, "className"),
+        Output(ids.WB_STAFF_GAP_SOURCE, "children"),
         Input(ids.WB_STAFF_INTERVAL, "n_intervals"),
         State(ids.WB_PARAMS, "data"),
     )(staffing_gap)
@@ -167,28 +168,31 @@ def _staffing_gap_tile(lang: Lang) -> html.Div:
         children=[
             html.Div("—", id=ids.WB_STAFF_GAP_VALUE, className="value status-none"),
             html.Div(t("staffing_gap", lang), className="label"),
+            html.Div(id=ids.WB_STAFF_GAP_SOURCE, className="label gap-source"),
         ],
     )
 
 
 def staffing_gap(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
-    """Agents short/over now across the shown queues; hidden when none has a forecast."""
+    """Agents short/over now across the shown queues, and which forecast it is against;
+    hidden when none has a forecast."""
     if not params:
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     lang = normalize_lang(params.get("lang"))
     svc = services()
     try:
         floor = svc.data.floor()
         snapshot = floor.snapshot
         now = views.data_now(snapshot, svc.clock())
-        gaps = current_gaps(svc.data, list(params.get("queues") or []), floor.settings, now,
-                            snapshot)
+        readings = current_gaps(svc.data, list(params.get("queues") or []), floor.settings,
+                                now, snapshot)
     except (DataUnavailable, ArchiveUnavailable):
-        return no_update, no_update, no_update
-    tile = staffing_views.gap_tile(gaps, lang)
+        return no_update, no_update, no_update, no_update
+    tile = staffing_views.gap_tile([gap for gap, _source in readings], lang)
     hidden = " hidden" if tile.hidden else ""
     return (tile.text, f"value status-{tile.status}",
-            f"wb-staffing-gap status-{tile.status}{hidden}")
+            f"wb-staffing-gap status-{tile.status}{hidden}",
+            staffing_views.gap_source_text([source for _gap, source in readings], lang))
 
 
 def _tiles_class(tiles: list[dcc.Link]) -> str:
