@@ -59,7 +59,7 @@ def create_app(
     )
     for page in PAGES:
         page.register(app)
-    watchdog.register(app)
+    watchdog.register(app, (page.WATCH for page in PAGES))
     app.layout = html.Div(id=ids.SHELL, children=[watchdog.banner(), dash.page_container])
     _secure(app.server, AccessService(access or AccessSettings(auth="off"), redis_url, prefix))
     return app

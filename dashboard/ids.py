@@ -104,6 +104,7 @@ def tile_as_of(queue: str) -> dict[str, str]:
     return {"type": TILE_AS_OF, "queue": queue}
 
 
-def watch(kind: str, page: str) -> dict[str, str]:
-    """A page's watchdog store: `kind` is WD_CONFIG, WD_BEAT or WD_SINK."""
-    return {"type": kind, "page": page}
+def watch(kind: str, page: str) -> str:
+    """A page's watchdog store: `kind` is WD_CONFIG, WD_BEAT or WD_SINK (plain string ids,
+    so each page's tick callback writes its own beat store)."""
+    return f"{page}-{kind}"

@@ -13,11 +13,12 @@ data's time labelled as replay time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import dash
-from dash import ALL, ClientsideFunction, Input, Output, dcc, html
+from dash import ClientsideFunction, Input, Output, dcc, html
 
 from dashboard import ids, views
 from dashboard.i18n import Lang, t
@@ -31,14 +32,16 @@ REPLAY_GAP_S = 120.0
 STALE_CLASS = "wb-stale"
 
 
-def register(app: dash.Dash) -> None:
-    """The one clientside callback that hands every page's config and beats to the JS."""
-    app.clientside_callback(
-        ClientsideFunction(namespace="watchdog", function_name="beat"),
-        Output(ids.watch(ids.WD_SINK, ALL), "data"),  # type: ignore[arg-type]
-        Input(ids.watch(ids.WD_CONFIG, ALL), "data"),  # type: ignore[arg-type]
-        Input(ids.watch(ids.WD_BEAT, ALL), "data"),  # type: ignore[arg-type]
-    )
+def register(app: dash.Dash, pages: Iterable[str]) -> None:
+    """For each page key, the clientside callback that hands its config and beats to the
+    JS (`window.dash_clientside.watchdog.beat`)."""
+    for page in pages:
+        app.clientside_callback(
+            ClientsideFunction(namespace="watchdog", function_name="beat"),
+            Output(ids.watch(ids.WD_SINK, page), "data"),
+            Input(ids.watch(ids.WD_CONFIG, page), "data"),
+            Input(ids.watch(ids.WD_BEAT, page), "data"),
+        )
 
 
 def banner() -> html.Div:

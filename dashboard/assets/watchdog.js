@@ -70,21 +70,18 @@
       if (clock.textContent !== text) {
         clock.textContent = text;
       }
-      clock.classList.toggle("wd-replay", Boolean(beat && beat.replay));
     }
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     watchdog: {
-      beat: function (configs, beats) {
-        const config = (configs || []).find((c) => c);
+      beat: function (config, beat) {
         if (config && config !== state.config) {
           // A page (re)loaded: its layout came from the server just now.
           state.config = config;
           state.lastBeatMs = Date.now();
           state.beat = null;
         }
-        const beat = (beats || []).find((b) => b);
         if (beat && (state.beat === null || beat.at !== state.beat.at)) {
           state.beat = beat;
           state.lastBeatMs = Date.now();

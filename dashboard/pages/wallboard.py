@@ -40,6 +40,8 @@ def register(app: dash.Dash) -> None:
         Output(ids.tile_value(ALL, ALL), "className"),  # type: ignore[arg-type]
         Output(ids.tile(ALL), "className"),  # type: ignore[arg-type]
         Output(ids.tile_as_of(ALL), "children"),  # type: ignore[arg-type]
+        # The clock's text is the browser's (assets/watchdog.js); its class says replay.
+        Output(ids.WB_CLOCK, "className"),
         Output(ids.WB_FRESHNESS, "children"),
         Output(ids.watch(ids.WD_BEAT, WATCH), "data"),
         Output(ids.WB_TICKER, "children"),
@@ -253,7 +255,7 @@ def refresh(
 ) -> tuple[Any, ...]:
     """One tick: read Redis once, then update texts and classes only."""
     if not params:
-        return (no_update,) * 14
+        return (no_update,) * 15
     svc = services()
     now = svc.clock()
     lang: Lang = normalize_lang(params.get("lang"))
@@ -273,11 +275,13 @@ def refresh(
     )
     if floor is None:
         return (
-            *_unchanged_tiles(params), fresh.status, watchdog.beat(fresh, settings, now),
+            *_unchanged_tiles(params), no_update, fresh.status,
+            watchdog.beat(fresh, settings, now),
             no_update, no_update, no_update, no_update, no_update, no_update, no_update,
             no_update,
         )
     beat = watchdog.beat(fresh, settings, now, floor.snapshot, floor.heartbeat)
+    clock_class = "wb-clock wd-replay" if beat["replay"] else "wb-clock"
     snapshot = floor.snapshot
     if not params.get("queues_arg"):
         # Queues chosen from the config (all, or a site's): when the config or the
@@ -288,7 +292,8 @@ def refresh(
             tiles_now = _tiles(settings, wanted, lang)
             teams_now = views.teams_for_queues(settings, wanted)
             return (
-                *_unchanged_tiles(params), fresh.status, beat, no_update, no_update,
+                *_unchanged_tiles(params), clock_class, fresh.status, beat, no_update,
+                no_update,
                 no_update, no_update, no_update, tiles_now, _tiles_class(tiles_now),
                 {**params, "queues": wanted,
                  "teams": sorted(teams_now) if params.get("site") else None},
@@ -342,6 +347,7 @@ def refresh(
         classes,
         tile_classes,
         as_of,
+        clock_class,
         fresh.status,
         beat,
         ticker,

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from dashboard import ids
 from dashboard.app import create_app
 from tests.archive.helpers import agent_kpis, queue_kpis, write_archive
-from tests.dashboard.browser_helpers import class_of, dom_id, element, text_of, wait_until
+from tests.dashboard.browser_helpers import class_of, element, text_of, wait_until
 from tests.dashboard.conftest import browser
 
 __all__ = ["browser"]  # the headless Chromium fixture of the dashboard tests
@@ -65,9 +65,7 @@ def _callback(base_url: str, outputs: list[tuple[str, str]], inputs: list[dict[s
               state: list[dict[str, Any]]) -> dict[str, Any]:
     body = {
         "output": ".." + "...".join(f"{c}.{p}" for c, p in outputs) + "..",
-        # A pattern-matching id goes as its dict (`dom_id` JSON in the "output" key).
-        "outputs": [{"id": json.loads(c) if c.startswith("{") else c, "property": p}
-                    for c, p in outputs],
+        "outputs": [{"id": c, "property": p} for c, p in outputs],
         "inputs": inputs,
         "state": state,
         "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
@@ -139,7 +137,7 @@ def test_me_page_shows_my_last_7_days(base_url: str) -> None:
         base_url,
         [(ids.ME_STATE, "children"), (ids.ME_TABLE, "data"), (ids.ME_ANOMALIES, "children"),
          (ids.ME_WEEK, "columns"), (ids.ME_WEEK, "data"), (ids.ME_WEEK_NOTE, "children"),
-         (dom_id(ids.watch(ids.WD_BEAT, "me")), "data")],
+         (ids.watch(ids.WD_BEAT, "me"), "data")],
         [{"id": ids.ME_INTERVAL, "property": "n_intervals", "value": 1}],
         [{"id": ids.ME_PARAMS, "property": "data", "value": {"agent": "a001", "lang": "en"}}],
     )

@@ -126,7 +126,8 @@ def test_wallboard_tick_with_redis_down_greys_values_and_says_since_when() -> No
               "teams": None}
     with app.server.test_request_context("/"):
         out = wallboard.refresh(5, params, "2026-03-02T10:29:40+08:00", None)
-    status, beat = out[4:6]
+    clock_class, status, beat = out[4:7]
+    assert clock_class is no_update
     assert beat == {"at": "2026-03-02T02:30:00.000+00:00", "stale": True,
                     "text": "data stale since 10:29:40", "stale_s": 10,
                     "zone": "Asia/Shanghai", "replay": False, "data_now": None}
