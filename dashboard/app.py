@@ -15,7 +15,7 @@ import dash
 import flask
 from dash import html
 
-from dashboard import ids, signin, watchdog
+from dashboard import ids, not_found, signin, watchdog
 from dashboard.data import WallboardData
 from dashboard.guard import enforce, remember_screen
 from dashboard.headers import add_security_headers
@@ -69,6 +69,7 @@ def _secure(server: flask.Flask, service: AccessService) -> None:
     """Sign-in routes, the role check before every request, headers after every one."""
     server.extensions[ACCESS_EXTENSION] = service
     server.before_request(enforce)
+    server.before_request(not_found.check_request)
     server.after_request(remember_screen)
     frame_origins = tuple(service.settings.frame_origins)
 

@@ -8,7 +8,7 @@ from typing import Any
 import dash
 from dash import Input, Output, Patch, State, dcc, html, no_update
 
-from dashboard import ids, views, watchdog
+from dashboard import ids, not_found, views, watchdog
 from dashboard.components import column, page_header, table, with_lang
 from dashboard.data import DataUnavailable
 from dashboard.figures import agent_timeline_figure
@@ -39,6 +39,8 @@ def register(app: dash.Dash) -> None:
 def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
     language = normalize_lang(lang)
     settings, floor = layout_settings()
+    if not_found.missing("agent", agent_id, floor):
+        return not_found.page([not_found.message("agent", agent_id, language)], language)
     entry = floor.snapshot.agents.get(agent_id) if floor and floor.snapshot else None
     team_link: list[Any] = []
     if entry is not None and entry.team:

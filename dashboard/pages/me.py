@@ -9,7 +9,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html, no_update
 
-from dashboard import history_views, ids, views, watchdog
+from dashboard import history_views, ids, not_found, views, watchdog
 from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import column, page_header, table
 from dashboard.i18n import Lang, normalize_lang, t
@@ -39,7 +39,9 @@ def register(app: dash.Dash) -> None:
 
 def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
     language = normalize_lang(lang)
-    settings, _floor = layout_settings()
+    settings, floor = layout_settings()
+    if not_found.missing("me", agent_id, floor):
+        return not_found.page([not_found.message("me", agent_id, language)], language)
     cols = [
         column(t("kpi", language), "kpi"),
         column(t("you", language), "mine"),

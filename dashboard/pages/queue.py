@@ -10,7 +10,7 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 from dash.dash_table.Format import Format, Scheme
 
-from dashboard import history_views, ids, staffing_views, views, watchdog
+from dashboard import history_views, ids, not_found, staffing_views, views, watchdog
 from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import (
     column,
@@ -73,7 +73,9 @@ def register(app: dash.Dash) -> None:
 
 def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
     language = normalize_lang(lang)
-    settings, _floor = layout_settings()
+    settings, floor = layout_settings()
+    if not_found.missing("queue", queue_id, floor):
+        return not_found.page([not_found.message("queue", queue_id, language)], language)
     rules = settings.queue_rules(queue_id)
     try:
         points = services().data.recent_history("queue", queue_id, CHART_POINTS)

@@ -10,7 +10,7 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 from dash.dash_table.Format import Format, Scheme
 
-from dashboard import ids, schedule_views, views, watchdog
+from dashboard import ids, not_found, schedule_views, views, watchdog
 from dashboard.components import column, page_header, table, with_lang
 from dashboard.format import fmt_count
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
@@ -58,7 +58,9 @@ def columns(lang: Lang) -> list[dict[str, Any]]:
 
 def layout(team_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
     language = normalize_lang(lang)
-    settings, _floor = layout_settings()
+    settings, floor = layout_settings()
+    if not_found.missing("team", team_id, floor):
+        return not_found.page([not_found.message("team", team_id, language)], language)
     queue_links = [
         dcc.Link(queue_name(settings, q, language), href=with_lang(f"/queue/{q}", language),
                  className="chip")

@@ -12,7 +12,7 @@ from typing import Any
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html, no_update
 
-from dashboard import ids, staffing_views, views, watchdog
+from dashboard import ids, not_found, staffing_views, views, watchdog
 from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import with_lang
 from dashboard.data import DataUnavailable, FloorState
@@ -91,6 +91,9 @@ def layout(
 ) -> html.Div:
     language = normalize_lang(lang)
     settings, floor = _settings_or_default()
+    unknown = not_found.wallboard_lines(floor, queues, site, language)
+    if unknown:
+        return not_found.page(unknown, language)
     snapshot = floor.snapshot if floor else None
     chosen = views.select_queues(settings, snapshot, queues, site)
     try:
@@ -107,7 +110,7 @@ def layout(
         # The agent grid shows the teams serving the chosen queues when a subset is shown.
         "teams": sorted(views.teams_for_queues(settings, chosen)) if (queues or site) else None,
     }
-    tiles = _tiles(settings, chosen, language)
+    tiles = _tiles(settings, chosen, language, site)
     return html.Div(
         id=ids.WB_ROOT,
         className="wb",
@@ -153,9 +156,10 @@ def layout(
     )
 
 
-def _tiles(settings: Settings, queues: list[str], lang: Lang) -> list[dcc.Link]:
-    tiles = [_tile(ids.FLOOR, t("floor", lang), t("formula_floor", lang),
-                   with_lang("/alerts", lang), lang)]
+def _tiles(settings: Settings, queues: list[str], lang: Lang, site: str | None = None
+           ) -> list[dcc.Link]:
+    floor = views.floor_tile(settings, None, [], lang, ids.FLOOR, site=site)
+    tiles = [_tile(ids.FLOOR, floor.title, floor.formula, with_lang("/alerts", lang), lang)]
     for queue in queues:
         view = views.queue_tile(settings, queue, None, lang)
         tiles.append(_tile(queue, view.title, view.formula,
@@ -289,7 +293,7 @@ def refresh(
         # and fill them on the next tick.
         wanted = views.select_queues(settings, snapshot, None, params.get("site"))
         if wanted != params.get("queues"):
-            tiles_now = _tiles(settings, wanted, lang)
+            tiles_now = _tiles(settings, wanted, lang, params.get("site"))
             teams_now = views.teams_for_queues(settings, wanted)
             return (
                 *_unchanged_tiles(params), clock_class, fresh.status, beat, no_update,
@@ -302,7 +306,8 @@ def refresh(
         views.queue_tile(settings, q, snapshot, lang) for q in params.get("queues", [])
     ]
     tiles = {tile.key: tile for tile in queue_tiles}
-    tiles[ids.FLOOR] = views.floor_tile(settings, snapshot, queue_tiles, lang, ids.FLOOR)
+    tiles[ids.FLOOR] = views.floor_tile(settings, snapshot, queue_tiles, lang, ids.FLOOR,
+                                        site=params.get("site") or None)
 
     ctx = dash.callback_context
     value_ids = [o["id"] for o in ctx.outputs_list[0]]
