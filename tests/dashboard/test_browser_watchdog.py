@@ -5,6 +5,7 @@ by itself, without a reload."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -72,7 +74,7 @@ def _tile_box(driver: Any) -> list[float]:
 
 
 def test_banner_when_the_dashboard_server_hangs_or_dies_and_gone_when_it_is_back(  # noqa: PLR0915
-    browser: Any, redis_url: str
+    browser: Any, redis_url: str, artifacts: Path
 ) -> None:
     prefix = f"wbwd-{uuid.uuid4().hex[:8]}"
     client = redis.Redis.from_url(redis_url)
@@ -103,6 +105,11 @@ def test_banner_when_the_dashboard_server_hangs_or_dies_and_gone_when_it_is_back
             assert "alerts unknown" in browser.execute_script(
                 "return getComputedStyle(document.getElementById('wb-ticker'), '::before')"
                 ".content;")
+            # The clock is the browser's: it keeps running while the server is stopped.
+            clock = text_of(browser, ids.WB_CLOCK)
+            assert re.fullmatch(r"\d\d:\d\d:\d\d", clock)
+            wait_until(lambda: text_of(browser, ids.WB_CLOCK) != clock, 3)
+            browser.save_screenshot(str(artifacts / "wallboard-stale-server-hung.png"))
             os.killpg(server.pid, signal.SIGCONT)
             resumed = time.monotonic()
             wait_until(lambda: not is_stale(browser), 5)

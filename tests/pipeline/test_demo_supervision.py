@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 
+from dashboard import ids
 from pipeline.redis_server import free_port
 from tests.conftest import REPO
-from tests.dashboard.browser_helpers import banner_text, is_stale, wait_until
+from tests.dashboard.browser_helpers import banner_text, is_stale, text_of, wait_until
 from tests.dashboard.conftest import browser  # noqa: F401 - the fixture
 
 SAMPLE_DAY = REPO / "replay_data" / "sample_day.jsonl.gz"
@@ -176,6 +177,8 @@ def test_a_killed_pipeline_is_reported_and_restarted_and_the_tv_recovers(
 ) -> None:
     browser.get(f"http://127.0.0.1:{demo.port}/wallboard?lang=en")
     wait_until(lambda: not is_stale(browser) and banner_text(browser) == "", 60)
+    # A replay: the clock shows the data's time and says so (07:4x of the sample day).
+    wait_until(lambda: text_of(browser, ids.WB_CLOCK).startswith("replay time 07:4"), 10)
     pipeline = next(pid for pid in _descendants(demo.process.pid)
                     if " pipeline.cli run " in _cmdline(pid))
     os.kill(pipeline, signal.SIGKILL)
