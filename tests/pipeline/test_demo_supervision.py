@@ -176,9 +176,9 @@ def test_a_killed_pipeline_is_reported_and_restarted_and_the_tv_recovers(
     demo: Demo, browser: Any  # noqa: F811 - the fixture
 ) -> None:
     browser.get(f"http://127.0.0.1:{demo.port}/wallboard?lang=en")
-    wait_until(lambda: not is_stale(browser) and banner_text(browser) == "", 60)
     # A replay: the clock shows the data's time and says so (07:4x of the sample day).
-    wait_until(lambda: text_of(browser, ids.WB_CLOCK).startswith("replay time 07:4"), 10)
+    wait_until(lambda: text_of(browser, ids.WB_CLOCK).startswith("replay time 07:4"), 60)
+    wait_until(lambda: not is_stale(browser) and banner_text(browser) == "", 30)
     pipeline = next(pid for pid in _descendants(demo.process.pid)
                     if " pipeline.cli run " in _cmdline(pid))
     os.kill(pipeline, signal.SIGKILL)
