@@ -42,6 +42,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "All queues, each at its own SL threshold",
     ),
     "stale_since": ("数据已停止更新，最后更新于 {time}", "data stale since {time}"),
+    "no_updates_since": (
+        "与仪表盘服务器失去联系，最后更新于 {time}",
+        "no update from the dashboard server since {time}",
+    ),
+    "alerts_unknown": ("告警状态未知（数据未更新）", "alerts unknown (data not updating)"),
+    "replay_clock": ("回放时间 {time}", "replay time {time}"),
     "no_data": ("暂无数据（Redis 不可用）", "no data yet (Redis unreachable)"),
     "fresh": ("数据 {age} 秒前", "data {age} s old"),
     "no_alerts": ("当前无告警", "no active alerts"),
@@ -76,6 +82,22 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "no_forecast": (
         "暂无预测（归档中还没有历史数据）", "no forecast yet (no history in the archive)"
     ),
+    "no_forecast_in_file": (
+        "暂无预测（归档中还没有历史数据，预测文件 {file} 中没有本队列今天的数据）",
+        "no forecast (no history in the archive; the forecast file {file} has nothing for "
+        "this queue today)",
+    ),
+    "forecast_file_unreadable": ("预测文件无法读取：{error}", "forecast file unreadable: {error}"),
+    "forecast_source_archive": (
+        "预测来源：归档历史（近 {weeks} 周）",
+        "Forecast from the archive's history (last {weeks} weeks)",
+    ),
+    "forecast_source_configured": (
+        "预测来源：配置的预测文件 {file}（归档中还没有历史数据）",
+        "Forecast from the configured file {file} (no history in the archive yet)",
+    ),
+    "gap_source_archive": ("按历史预测", "vs archive forecast"),
+    "gap_source_configured": ("按预测文件", "vs forecast file"),
     "forecast": ("预测话务", "Forecast"),
     "actual": ("实际话务", "Actual"),
     "required": ("需求坐席", "Required"),
@@ -126,6 +148,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "ack_name": ("请填写确认人", "Enter your name"),
     "all": ("全部", "All"),
     "unknown_entity": ("未找到：{name}", "Not found: {name}"),
+    "not_found": ("未找到", "Not found"),
+    "not_found_entity": ("未找到{what}：{name}", "{what} not found: {name}"),
+    "no_such_page": ("没有这个页面：{path}", "No such page: {path}"),
+    "site_word": ("站点", "Site"),
+    "back_to_wallboard": ("返回实时监控大屏", "Back to the wallboard"),
+    "site_floor": ("{site} 全部队列", "{site}: all queues"),
+    "formula_site": ("站点 {site} 汇总，各队列按自身阈值计算",
+                     "All queues of site {site}, each at its own SL threshold"),
     "state_ready": ("就绪", "Ready"),
     "state_busy": ("通话中", "Busy"),
     "state_acw": ("话后处理", "After-call work"),

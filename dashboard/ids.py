@@ -6,6 +6,12 @@ from __future__ import annotations
 SHELL = "shell"
 NAV = "nav"
 
+# Watchdog (every page; see dashboard.watchdog and assets/watchdog.js)
+WD_BANNER = "wd-banner"
+WD_CONFIG = "wd-config"
+WD_BEAT = "wd-beat"
+WD_SINK = "wd-sink"
+
 # Wallboard
 WB_ROOT = "wb-root"
 WB_INTERVAL = "wb-interval"
@@ -13,7 +19,6 @@ WB_PARAMS = "wb-params"
 WB_LAST_OK = "wb-last-ok"
 WB_CLOCK = "wb-clock"
 WB_FRESHNESS = "wb-freshness"
-WB_BANNER = "wb-banner"
 WB_TICKER = "wb-ticker"
 WB_GRID = "wb-agent-grid"
 WB_GRID_PAGE = "wb-agent-grid-page"
@@ -23,6 +28,7 @@ WB_SOUND_DUMMY = "wb-sound-dummy"
 WB_STAFF_INTERVAL = "wb-staffing-interval"
 WB_STAFF_GAP = "wb-staffing-gap"
 WB_STAFF_GAP_VALUE = "wb-staffing-gap-value"
+WB_STAFF_GAP_SOURCE = "wb-staffing-gap-source"
 TILE = "wb-tile"
 TILE_VALUE = "wb-tile-value"
 TILE_AS_OF = "wb-tile-as-of"
@@ -36,7 +42,6 @@ Q_KPIS = "q-kpis"
 Q_CHART = "q-chart"
 Q_TABLE = "q-interval-table"
 Q_AGENTS = "q-agents"
-Q_BANNER = "q-banner"
 Q_DAYS_CHOICE = "q-days-choice"
 Q_DAYS_NOTE = "q-days-note"
 Q_DAYS_BODY = "q-days-body"
@@ -52,7 +57,6 @@ T_INTERVAL = "t-interval"
 T_PARAMS = "t-params"
 T_TABLE = "t-agents"
 T_SUMMARY = "t-summary"
-T_BANNER = "t-banner"
 T_ADH_INTERVAL = "t-adherence-interval"
 T_ADH_TABLE = "t-adherence"
 T_ADH_NOTE = "t-adherence-note"
@@ -64,7 +68,6 @@ A_STATE = "a-state"
 A_KPIS = "a-kpis"
 A_TIMELINE = "a-timeline"
 A_ANOMALIES = "a-anomalies"
-A_BANNER = "a-banner"
 
 # Alerts page
 AL_INTERVAL = "al-interval"
@@ -78,7 +81,6 @@ AL_ACK_BY = "al-ack-by"
 AL_ACK_NOTE = "al-ack-note"
 AL_ACK_BUTTON = "al-ack-button"
 AL_ACK_RESULT = "al-ack-result"
-AL_BANNER = "al-banner"
 
 # Agent's own view
 ME_INTERVAL = "me-interval"
@@ -86,7 +88,6 @@ ME_PARAMS = "me-params"
 ME_TABLE = "me-table"
 ME_ANOMALIES = "me-anomalies"
 ME_STATE = "me-state"
-ME_BANNER = "me-banner"
 ME_WEEK = "me-week"
 ME_WEEK_NOTE = "me-week-note"
 
@@ -101,3 +102,9 @@ def tile_value(queue: str, field: str) -> dict[str, str]:
 
 def tile_as_of(queue: str) -> dict[str, str]:
     return {"type": TILE_AS_OF, "queue": queue}
+
+
+def watch(kind: str, page: str) -> str:
+    """A page's watchdog store: `kind` is WD_CONFIG, WD_BEAT or WD_SINK (plain string ids,
+    so each page's tick callback writes its own beat store)."""
+    return f"{page}-{kind}"

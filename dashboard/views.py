@@ -151,12 +151,22 @@ def queue_tile(
 
 def floor_tile(
     settings: Settings, snapshot: Snapshot | None, queue_tiles: Sequence[TileView], lang: Lang,
-    key: str,
+    key: str, *, site: str | None = None,
 ) -> TileView:
-    """The whole center (`all`): SL against the default target; longest wait coloured as
-    the worst queue's (each queue has its own wait threshold); agents summed over teams."""
+    """The whole center (`all`), or with `site` that site's queues and agents: SL against
+    the default target; longest wait coloured as the worst queue's (each queue has its own
+    wait threshold); agents summed over teams."""
+    if site is not None:
+        entry = snapshot.sites.get(site) if snapshot is not None else None
+        site_counts = entry.agents if entry is not None else None
+        return _floor_view(
+            settings, snapshot, queue_tiles, lang, key, kpis=entry.w15m if entry else None,
+            agents=None if site_counts is None else NowCounts(
+                staffed=site_counts.staffed, ready=site_counts.ready, busy=site_counts.busy,
+                acw=site_counts.acw, not_ready=site_counts.not_ready),
+            texts=(t("site_floor", lang, site=site), t("formula_site", lang, site=site)),
+        )
     kpis = snapshot.all.w15m if snapshot is not None else None
-    d = settings.queue_defaults
     agents: NowCounts | None = None
     if snapshot is not None:
         agents = NowCounts(
@@ -166,6 +176,15 @@ def floor_tile(
             acw=sum(team.acw for team in snapshot.teams.values()),
             not_ready=sum(team.not_ready for team in snapshot.teams.values()),
         )
+    return _floor_view(settings, snapshot, queue_tiles, lang, key, kpis=kpis, agents=agents,
+                       texts=(t("floor", lang), t("formula_floor", lang)))
+
+
+def _floor_view(
+    settings: Settings, snapshot: Snapshot | None, queue_tiles: Sequence[TileView], lang: Lang,
+    key: str, *, kpis: QueueKpis | None, agents: NowCounts | None, texts: tuple[str, str],
+) -> TileView:
+    d = settings.queue_defaults
     statuses: dict[str, Status] = {
         "sl": fmt.sl_status(kpis.service_level if kpis else None, d.sl_target, d.sl_warn_margin),
         "longest_wait": fmt.worst(*(tile.statuses["longest_wait"] for tile in queue_tiles)),
@@ -174,8 +193,8 @@ def floor_tile(
     }
     return TileView(
         key=key,
-        title=t("floor", lang),
-        formula=t("formula_floor", lang),
+        title=texts[0],
+        formula=texts[1],
         values={**_kpi_values(kpis), **_agent_values(agents)},
         statuses=statuses,
         status=fmt.worst(*statuses.values()),

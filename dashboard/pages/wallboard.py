@@ -12,11 +12,10 @@ from typing import Any
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html, no_update
 
-from dashboard import ids, staffing_views, views
+from dashboard import ids, not_found, staffing_views, views, watchdog
 from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import with_lang
 from dashboard.data import DataUnavailable, FloorState
-from dashboard.format import fmt_clock
 from dashboard.i18n import Lang, normalize_lang, t
 from dashboard.services import services
 from dashboard.staffing_data import current_gaps
@@ -29,6 +28,7 @@ TICK_MS = 1000
 STAFFING_TICK_MS = 15_000
 METRICS = ("in_queue", "longest_wait", "abandon_rate", "asa")
 AGENT_FIELDS = ("ready", "busy", "away")
+WATCH = "wallboard"  # this page's key in the watchdog's store ids
 
 
 def register(app: dash.Dash) -> None:
@@ -40,11 +40,10 @@ def register(app: dash.Dash) -> None:
         Output(ids.tile_value(ALL, ALL), "className"),  # type: ignore[arg-type]
         Output(ids.tile(ALL), "className"),  # type: ignore[arg-type]
         Output(ids.tile_as_of(ALL), "children"),  # type: ignore[arg-type]
-        Output(ids.WB_CLOCK, "children"),
+        # The clock's text is the browser's (assets/watchdog.js); its class says replay.
+        Output(ids.WB_CLOCK, "className"),
         Output(ids.WB_FRESHNESS, "children"),
-        Output(ids.WB_BANNER, "children"),
-        Output(ids.WB_BANNER, "className"),
-        Output(ids.WB_ROOT, "className"),
+        Output(ids.watch(ids.WD_BEAT, WATCH), "data"),
         Output(ids.WB_TICKER, "children"),
         Output(ids.WB_GRID, "children"),
         Output(ids.WB_GRID_PAGE, "children"),
@@ -68,6 +67,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.WB_STAFF_GAP_VALUE, "children"),
         Output(ids.WB_STAFF_GAP_VALUE, "className"),
         Output(ids.WB_STAFF_GAP, "className"),
+        Output(ids.WB_STAFF_GAP_SOURCE, "children"),
         Input(ids.WB_STAFF_INTERVAL, "n_intervals"),
         State(ids.WB_PARAMS, "data"),
     )(staffing_gap)
@@ -91,6 +91,9 @@ def layout(
 ) -> html.Div:
     language = normalize_lang(lang)
     settings, floor = _settings_or_default()
+    unknown = not_found.wallboard_lines(floor, queues, site, language)
+    if unknown:
+        return not_found.page(unknown, language)
     snapshot = floor.snapshot if floor else None
     chosen = views.select_queues(settings, snapshot, queues, site)
     try:
@@ -107,7 +110,7 @@ def layout(
         # The agent grid shows the teams serving the chosen queues when a subset is shown.
         "teams": sorted(views.teams_for_queues(settings, chosen)) if (queues or site) else None,
     }
-    tiles = _tiles(settings, chosen, language)
+    tiles = _tiles(settings, chosen, language, site)
     return html.Div(
         id=ids.WB_ROOT,
         className="wb",
@@ -116,6 +119,7 @@ def layout(
             dcc.Store(id=ids.WB_LAST_OK, data=None),
             dcc.Store(id=ids.WB_CRITICAL, data=None),
             dcc.Store(id=ids.WB_SOUND_DUMMY),
+            *watchdog.hook(WATCH, settings, language),
             dcc.Interval(id=ids.WB_INTERVAL, interval=TICK_MS),
             dcc.Interval(id=ids.WB_STAFF_INTERVAL, interval=STAFFING_TICK_MS),
             html.Header(
@@ -127,12 +131,12 @@ def layout(
                     html.Div(id=ids.WB_CLOCK, className="wb-clock"),
                 ],
             ),
-            html.Div(id=ids.WB_BANNER, className="wb-banner hidden", role="alert"),
             html.Div(id=ids.WB_TILES, className=_tiles_class(tiles), children=tiles),
             html.Div(
                 className="wb-bottom",
                 children=[
-                    html.Div(id=ids.WB_TICKER, className="wb-ticker"),
+                    html.Div(id=ids.WB_TICKER, className="wb-ticker wd-alerts",
+                             **watchdog.unknown_alerts(language)),
                     html.Div(
                         className="wb-agents",
                         children=[
@@ -152,9 +156,10 @@ def layout(
     )
 
 
-def _tiles(settings: Settings, queues: list[str], lang: Lang) -> list[dcc.Link]:
-    tiles = [_tile(ids.FLOOR, t("floor", lang), t("formula_floor", lang),
-                   with_lang("/alerts", lang), lang)]
+def _tiles(settings: Settings, queues: list[str], lang: Lang, site: str | None = None
+           ) -> list[dcc.Link]:
+    floor = views.floor_tile(settings, None, [], lang, ids.FLOOR, site=site)
+    tiles = [_tile(ids.FLOOR, floor.title, floor.formula, with_lang("/alerts", lang), lang)]
     for queue in queues:
         view = views.queue_tile(settings, queue, None, lang)
         tiles.append(_tile(queue, view.title, view.formula,
@@ -169,28 +174,31 @@ def _staffing_gap_tile(lang: Lang) -> html.Div:
         children=[
             html.Div("—", id=ids.WB_STAFF_GAP_VALUE, className="value status-none"),
             html.Div(t("staffing_gap", lang), className="label"),
+            html.Div(id=ids.WB_STAFF_GAP_SOURCE, className="label gap-source"),
         ],
     )
 
 
 def staffing_gap(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
-    """Agents short/over now across the shown queues; hidden when none has a forecast."""
+    """Agents short/over now across the shown queues, and which forecast it is against;
+    hidden when none has a forecast."""
     if not params:
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     lang = normalize_lang(params.get("lang"))
     svc = services()
     try:
         floor = svc.data.floor()
         snapshot = floor.snapshot
         now = views.data_now(snapshot, svc.clock())
-        gaps = current_gaps(svc.data, list(params.get("queues") or []), floor.settings, now,
-                            snapshot)
+        readings = current_gaps(svc.data, list(params.get("queues") or []), floor.settings,
+                                now, snapshot)
     except (DataUnavailable, ArchiveUnavailable):
-        return no_update, no_update, no_update
-    tile = staffing_views.gap_tile(gaps, lang)
+        return no_update, no_update, no_update, no_update
+    tile = staffing_views.gap_tile([gap for gap, _source in readings], lang)
     hidden = " hidden" if tile.hidden else ""
     return (tile.text, f"value status-{tile.status}",
-            f"wb-staffing-gap status-{tile.status}{hidden}")
+            f"wb-staffing-gap status-{tile.status}{hidden}",
+            staffing_views.gap_source_text([source for _gap, source in readings], lang))
 
 
 def _tiles_class(tiles: list[dcc.Link]) -> str:
@@ -251,7 +259,7 @@ def refresh(
 ) -> tuple[Any, ...]:
     """One tick: read Redis once, then update texts and classes only."""
     if not params:
-        return (no_update,) * 17
+        return (no_update,) * 15
     svc = services()
     now = svc.clock()
     lang: Lang = normalize_lang(params.get("lang"))
@@ -269,15 +277,15 @@ def refresh(
         zone=settings.zone,
         lang=lang,
     )
-    clock = fmt_clock(now, settings.zone)
-    banner_class = "wb-banner" if fresh.stale else "wb-banner hidden"
-    root_class = "wb stale" if fresh.stale else "wb"
     if floor is None:
         return (
-            *_unchanged_tiles(params), clock, fresh.status, fresh.banner,
-            banner_class, root_class, no_update, no_update, no_update, no_update, no_update,
-            no_update, no_update, no_update,
+            *_unchanged_tiles(params), no_update, fresh.status,
+            watchdog.beat(fresh, settings, now),
+            no_update, no_update, no_update, no_update, no_update, no_update, no_update,
+            no_update,
         )
+    beat = watchdog.beat(fresh, settings, now, floor.snapshot, floor.heartbeat)
+    clock_class = "wb-clock wd-replay" if beat["replay"] else "wb-clock"
     snapshot = floor.snapshot
     if not params.get("queues_arg"):
         # Queues chosen from the config (all, or a site's): when the config or the
@@ -285,12 +293,12 @@ def refresh(
         # and fill them on the next tick.
         wanted = views.select_queues(settings, snapshot, None, params.get("site"))
         if wanted != params.get("queues"):
-            tiles_now = _tiles(settings, wanted, lang)
+            tiles_now = _tiles(settings, wanted, lang, params.get("site"))
             teams_now = views.teams_for_queues(settings, wanted)
             return (
-                *_unchanged_tiles(params), clock, fresh.status,
-                fresh.banner, banner_class, root_class, no_update, no_update, no_update,
-                no_update, no_update, tiles_now, _tiles_class(tiles_now),
+                *_unchanged_tiles(params), clock_class, fresh.status, beat, no_update,
+                no_update,
+                no_update, no_update, no_update, tiles_now, _tiles_class(tiles_now),
                 {**params, "queues": wanted,
                  "teams": sorted(teams_now) if params.get("site") else None},
             )
@@ -298,7 +306,8 @@ def refresh(
         views.queue_tile(settings, q, snapshot, lang) for q in params.get("queues", [])
     ]
     tiles = {tile.key: tile for tile in queue_tiles}
-    tiles[ids.FLOOR] = views.floor_tile(settings, snapshot, queue_tiles, lang, ids.FLOOR)
+    tiles[ids.FLOOR] = views.floor_tile(settings, snapshot, queue_tiles, lang, ids.FLOOR,
+                                        site=params.get("site") or None)
 
     ctx = dash.callback_context
     value_ids = [o["id"] for o in ctx.outputs_list[0]]
@@ -343,11 +352,9 @@ def refresh(
         classes,
         tile_classes,
         as_of,
-        clock,
+        clock_class,
         fresh.status,
-        fresh.banner,
-        banner_class,
-        root_class,
+        beat,
         ticker,
         grid,
         t("page_of", lang, page=page, pages=pages) if pages > 1 else "",

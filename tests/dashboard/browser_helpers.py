@@ -85,3 +85,16 @@ def class_of(driver: Any, component_id: dict[str, str] | str) -> str:
     return str(element(driver, component_id).get_attribute("class"))
 
 
+def is_stale(driver: Any) -> bool:
+    """The watchdog's verdict: `wb-stale` on <body> (banner shown, values greyed)."""
+    return bool(driver.execute_script(
+        "return document.body.classList.contains('wb-stale');"))
+
+
+def banner_text(driver: Any) -> str:
+    """The stale banner's text ("" when it is hidden)."""
+    return str(driver.execute_script(
+        "const b = document.getElementById('wd-banner');"
+        "return b && getComputedStyle(b).display !== 'none' ? b.textContent : '';"))
+
+
