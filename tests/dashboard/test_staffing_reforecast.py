@@ -13,7 +13,7 @@ import redis
 from pyworkforce.queuing import ErlangC
 
 from dashboard.app import create_app
-from dashboard.guard import callback_page
+from dashboard.authz import verify
 from dashboard.pages import queue
 from dashboard.staffing_views import strip_caption, strip_fields, with_snapshot_interval
 from pipeline.access.policy import Page
@@ -167,6 +167,6 @@ def test_staffing_and_adherence_callbacks_are_judged_as_their_pages(
     strip = callback_body(app, "q-staffing-body", {"q-params.data": {"queue": "claims_report"}})
     team = callback_body(app, "t-adherence", {"t-params.data": {"team": "bj_claims_a"}})
     tile = callback_body(app, "wb-staffing-gap-value", {})
-    assert callback_page(strip) == Page("queue", "claims_report")
-    assert callback_page(team) == Page("team", "bj_claims_a")
-    assert callback_page(tile) == Page("wallboard")
+    assert verify(app, strip).page == Page("queue", "claims_report")
+    assert verify(app, team).page == Page("team", "bj_claims_a")
+    assert verify(app, tile).page == Page("wallboard")
