@@ -63,7 +63,9 @@ def test_wallboard_numbers_equal_the_values_in_redis(
     assert text_of(browser, ids.tile_value("complaints", "longest_wait")) == "2:30"
     assert text_of(browser, ids.tile_value("complaints", "abandon_rate")) == "25.0%"
     assert text_of(browser, ids.tile_value(ids.FLOOR, "sl")) == "84.7%"
-    assert text_of(browser, ids.tile_value(ids.FLOOR, "busy")) == "20"
+    assert text_of(browser, ids.tile_value(ids.FLOOR, "ready")) == "10"
+    assert text_of(browser, ids.WB_WAITING) == "15"
+    assert text_of(browser, ids.WB_OLDEST) == "2:40"
     assert "status-red" in class_of(browser, ids.tile("complaints"))
     assert "status-amber" in class_of(browser, ids.tile("claims_report"))
     assert text_of(browser, ids.WB_TICKER).splitlines()[0].startswith("SL breach · Complaints")
