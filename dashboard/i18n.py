@@ -295,10 +295,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "adherence": ("今日排班出勤（截至现在）", "Schedule adherence today (so far)"),
     "formula_adherence": (
         "排班 = 截至现在的带薪排班时长（不含无薪休息）；缺勤 = 排班 − 登录（不低于 0）；"
-        "缺勤率 = 缺勤 / 排班；排班利用率 = (忙碌 + 话后 + 就绪) / 排班",
+        "缺勤率 = 缺勤 / 排班；排班利用率 = (服务中 + 话后处理 + 就绪) / 排班",
         "Scheduled = paid scheduled time so far (unpaid breaks excluded); lost = scheduled "
         "− logged in (not below 0); absenteeism = lost / scheduled; utilization vs "
-        "schedule = (busy + after-call + ready) / scheduled",
+        "schedule = (on contact + after-call work + ready) / scheduled",
     ),
     "scheduled_so_far": ("排班时长", "Scheduled"),
     "logged_in_so_far": ("登录时长", "Logged in"),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from dashboard import views
 from dashboard.data import HistoryPoint
-from dashboard.i18n import t
+from dashboard.i18n import Lang, t
 from schemas.snapshot import Alert
 from tests.dashboard.fixtures import build_snapshot, sample_settings
 
@@ -271,3 +271,30 @@ def test_times_in_state_are_measured_at_the_snapshot_now_not_the_wall_clock() ->
                               "en")
     shown = {c.agent_id: c.in_state for c in cells}
     assert (shown["a001"], shown["a002"]) == ("0:30", "1:01")
+
+
+def test_alert_evidence_reads_as_people_read_it_in_both_languages() -> None:
+    def evidence(kind: str, ev: dict[str, object], lang: Lang) -> str:
+        alert = Alert(id=f"{kind}:q:1", kind=kind, severity="warning", subject="queue:complaints",
+                      raised_at="2026-03-02T10:00:00+08:00", cleared_at=None, evidence=ev)
+        return views.alert_row(alert, SETTINGS, lang, None)["evidence"]
+
+    spike = {"abandon_rate": 0.13924050632911392, "threshold": 0.1, "contacts": 79}
+    assert evidence("abandon_spike", spike, "en") == (
+        "abandon rate 13.9%, threshold 10.0%, contacts 79")
+    assert evidence("abandon_spike", spike, "zh") == "放弃率 13.9%，阈值 10.0%，联络数 79"
+    volume = {"offered": 120, "forecast": 90.03152395854451, "factor": 1.3}
+    assert evidence("volume_spike", volume, "en") == "offered 120, forecast 90, factor 1.3"
+    wait = {"threshold_s": 120.0, "longest_wait_s": 150.0, "waiting_over": 2}
+    assert evidence("wait_breach", wait, "zh") == "阈值 2:00，最长等待 2:30，超时排队 2"
+    assert evidence("long_away", {"reason": "break", "limit_s": 900.0}, "zh") == (
+        "原因 小休，时限 15:00")
+    assert evidence("sl_breach", {"queue": "complaints", "absent": True}, "zh") == (
+        "队列 投诉，整班未到 是")
+
+
+def test_alert_rows_are_localised() -> None:
+    row = views.alert_row(SNAPSHOT.alerts[3], SETTINGS, "zh", None)
+    assert (row["kind"], row["severity"], row["subject"]) == ("服务水平不达标", "严重", "投诉")
+    assert row["evidence"] == "服务水平 70.0%，目标 85.0%，联络数 20"
+    assert (t("transition_raised", "zh"), t("transition_cleared", "zh")) == ("触发", "解除")
