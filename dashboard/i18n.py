@@ -62,6 +62,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "no_data": ("暂无数据（Redis 不可用）", "no data yet (Redis unreachable)"),
     "fresh": ("数据 {age} 秒前", "data {age} s old"),
     "no_alerts": ("当前无告警", "no active alerts"),
+    "alerts_unknown": ("告警状态未知（数据已停止更新）", "alerts unknown (data stale)"),
     "agents": ("坐席", "Agents"),
     "queue": ("队列", "Queue"),
     "team": ("班组", "Team"),

@@ -350,7 +350,12 @@ def refresh(
     ticker = [
         html.Div(item.text, className=f"ticker-item lbl sev-{item.severity}")
         for item in views.ticker_items(alerts, settings, lang)
-    ] or [html.Div(t("no_alerts", lang), className="ticker-item lbl ticker-none")]
+    ]
+    if not ticker:
+        # "No alerts" only when the data is fresh enough to know it.
+        ticker = [html.Div(t("alerts_unknown", lang), className="ticker-item lbl ticker-unknown")
+                  if fresh.stale else
+                  html.Div(t("no_alerts", lang), className="ticker-item lbl ticker-none")]
     teams = set(params["teams"]) if params.get("teams") is not None else None
     flagged = {
         views.subject_parts(a.subject)[1] for a in alerts if a.subject.startswith("agent:")

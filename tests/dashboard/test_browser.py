@@ -146,6 +146,15 @@ def test_alert_acknowledged_with_a_note(
 
     browser.get(f"{served.url}/alerts?lang=en")
     wait_until(lambda: "SL breach" in browser.find_element(By.ID, ids.AL_ACTIVE).text)
+    # Evidence as people read it, the tables within the 1920-px window, the button on one line.
+    assert "service level 70.0%, target 85.0%, contacts 20" in browser.find_element(
+        By.ID, ids.AL_ACTIVE).text
+    assert browser.execute_script(
+        "return [...document.querySelectorAll('.dash-spreadsheet-container')]"
+        ".every(t => t.scrollWidth <= t.clientWidth + 1)"
+        " && document.body.scrollWidth <= window.innerWidth;")
+    button = browser.find_element(By.ID, ids.AL_ACK_BUTTON)
+    assert button.size["height"] < 2 * 16 + 14  # one 16-px line plus its padding
     def select_sl_breach() -> bool:
         # The table re-renders every second: find the row and click in one go, retrying.
         rows = browser.find_elements(By.CSS_SELECTOR, f"#{ids.AL_ACTIVE} tr")

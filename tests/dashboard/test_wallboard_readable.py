@@ -31,6 +31,7 @@ SIZES = ((1920, 1080), (3840, 2160))
 # where "Longest wait" and "Abandon rate" used to overlap.
 LAPTOP = (1366, 768)
 SHOTS_4K = frozenset({"zh-fresh", "en-stale"})
+UNKNOWN_ALERTS = {"en": "alerts unknown (data stale)", "zh": "告警状态未知（数据已停止更新）"}
 
 # Every visible text element of the wallboard: class, text, box, font size, whether it is
 # cut (scrolls), whether its centre shows it (not covered), and any text outside the
@@ -164,11 +165,15 @@ def test_every_number_and_label_reads_from_5_m_at_1080p_and_4k_fresh_and_stale(
         pulse.stop()
         write_heartbeat(served.client, served.keys,
                         datetime.now(tz=UTC) - timedelta(seconds=60), floor.settings)
+        # No alert active: while stale the ticker says it does not know, not "no alerts".
+        served.client.delete(served.keys.alerts_active())
         for lang in ("en", "zh"):  # en is still open: it turns stale by itself
             _viewport(browser, *SIZES[0])
             if lang == "zh":
                 browser.get(f"{served.url}/wallboard?lang={lang}")
             wait_until(lambda: "stale" in class_of(browser, ids.WB_ROOT).split(), 10)
+            unknown = UNKNOWN_ALERTS[lang]
+            wait_until(lambda u=unknown: text_of(browser, ids.WB_TICKER) == u, 10)
             wait_until(lambda: text_of(browser, ids.tile_value(ids.FLOOR, "sl")) == "84.7%", 10)
             found |= _measure_both_sizes(browser, artifacts, f"{lang}-stale")
     finally:
