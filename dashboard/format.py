@@ -52,7 +52,7 @@ def fmt_duration(seconds: float | None) -> str:
 
 
 def fmt_duration_short(seconds: float | None) -> str:
-    """Seconds in at most 5 characters for the wallboard's agent cells: `m:ss` under 100
+    """Seconds in at most 5 characters for the wallboard's narrow cells: `m:ss` under 100
     minutes (`99:59`), then hours and minutes (`1h45`, `12h05`); rounded down."""
     if seconds is None or _missing(seconds):
         return MISSING

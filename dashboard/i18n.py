@@ -35,6 +35,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "nobody_waiting": ("无人排队", "Nobody waiting"),
     "flagged_legend": ("有异常", "Anomaly"),
     "more_agents": ("另有 {n} 人见班组页", "{n} more on the team pages"),
+    "more_alerts": ("另有 {n} 条见告警页", "{n} more on the alerts page"),
     "wb_footer": (
         "▲▼ 近 15 分钟对比近 60 分钟 · 今日自 0 点起 · 截至 {time}",
         "▲▼ last 15 min vs last 60 min · today since midnight · as of {time}",

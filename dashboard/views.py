@@ -123,12 +123,12 @@ def _row_values(
     }
     values = {
         "in_queue": fmt.fmt_count(now.in_queue) if now else fmt.MISSING,
-        "longest_wait": fmt.fmt_duration(now.longest_wait_s) if now else fmt.MISSING,
+        "longest_wait": fmt.fmt_duration_short(now.longest_wait_s) if now else fmt.MISSING,
         "sl": fmt.fmt_ratio(now.service_level) if now else fmt.MISSING,
         "sl_day": fmt.fmt_ratio(day.service_level) if day else fmt.MISSING,
         "abandon_rate": fmt.fmt_ratio(now.abandon_rate) if now else fmt.MISSING,
         "abandon_day": fmt.fmt_ratio(day.abandon_rate) if day else fmt.MISSING,
-        "asa": fmt.fmt_duration(now.asa_s) if now else fmt.MISSING,
+        "asa": fmt.fmt_duration_short(now.asa_s) if now else fmt.MISSING,
         "ready": fmt.fmt_count(ready),
         **{name: arrow for name, (arrow, _q) in trends.items()},
     }

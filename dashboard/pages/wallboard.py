@@ -21,7 +21,7 @@ from dashboard import ids, staffing_views, views
 from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import with_lang
 from dashboard.data import DataUnavailable, FloorState
-from dashboard.format import MISSING, fmt_clock, fmt_count, fmt_duration
+from dashboard.format import MISSING, fmt_clock, fmt_count, fmt_duration_short
 from dashboard.i18n import Lang, normalize_lang, t
 from dashboard.services import services
 from dashboard.staffing_data import current_gaps
@@ -30,6 +30,8 @@ from schemas.config import Settings
 PATH = "/wallboard"
 # Agent cells on screen (exceptions first); the rest are counted, not rotated through.
 GRID_CELLS = 16
+# Alerts in the ticker (each may take two lines); the rest are counted.
+TICKER_ITEMS = 3
 TICK_MS = 1000
 STAFFING_TICK_MS = 15_000
 # The board's columns: (head text key, fields shown in the cell).
@@ -347,10 +349,14 @@ def refresh(
     tile_classes = [_row_class(i["queue"], tiles.get(i["queue"])) for i in tile_ids]
 
     alerts = floor.active_alerts
-    ticker = [
+    items = views.ticker_items(alerts, settings, lang)
+    ticker: list[Any] = [
         html.Div(item.text, className=f"ticker-item lbl sev-{item.severity}")
-        for item in views.ticker_items(alerts, settings, lang)
+        for item in items[:TICKER_ITEMS]
     ]
+    if len(items) > TICKER_ITEMS:
+        ticker.append(html.Div(t("more_alerts", lang, n=len(items) - TICKER_ITEMS),
+                               className="ticker-more lbl"))
     if not ticker:
         # "No alerts" only when the data is fresh enough to know it.
         ticker = [html.Div(t("alerts_unknown", lang), className="ticker-item lbl ticker-unknown")
@@ -385,7 +391,7 @@ def refresh(
         no_update,
         _headline_class(waiting),
         fmt_count(waiting.count) if waiting else MISSING,
-        fmt_duration(waiting.longest_s) if waiting and waiting.count else MISSING,
+        fmt_duration_short(waiting.longest_s) if waiting and waiting.count else MISSING,
         _agent_summary(views.agent_summary(snapshot, teams, lang), lang),
         footer,
     )
