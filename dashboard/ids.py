@@ -29,9 +29,13 @@ WB_STAFF_INTERVAL = "wb-staffing-interval"
 WB_STAFF_GAP = "wb-staffing-gap"
 WB_STAFF_GAP_VALUE = "wb-staffing-gap-value"
 WB_STAFF_GAP_SOURCE = "wb-staffing-gap-source"
-TILE = "wb-tile"
+WB_HEADLINE = "wb-headline"
+WB_WAITING = "wb-waiting"
+WB_OLDEST = "wb-oldest"
+WB_AGENT_SUMMARY = "wb-agent-summary"
+WB_AS_OF = "wb-as-of"
+TILE = "wb-tile"  # one row of the wallboard's queue board
 TILE_VALUE = "wb-tile-value"
-TILE_AS_OF = "wb-tile-as-of"
 FLOOR = "@all"  # the `queue` key of the floor-summary tile (not a valid queue name)
 
 # Queue page
@@ -99,9 +103,6 @@ def tile(queue: str) -> dict[str, str]:
 def tile_value(queue: str, field: str) -> dict[str, str]:
     return {"type": TILE_VALUE, "queue": queue, "field": field}
 
-
-def tile_as_of(queue: str) -> dict[str, str]:
-    return {"type": TILE_AS_OF, "queue": queue}
 
 
 def watch(kind: str, page: str) -> str:

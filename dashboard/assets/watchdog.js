@@ -59,6 +59,12 @@
     if (banner !== null && banner.textContent !== verdict.text) {
       banner.textContent = verdict.text;
     }
+    // A page's own banner place (the wallboard's title slot) gets the same text.
+    for (const inline of document.getElementsByClassName("wd-banner-inline")) {
+      if (inline.textContent !== verdict.text) {
+        inline.textContent = verdict.text;
+      }
+    }
     const clock = document.getElementById("wb-clock");
     if (clock !== null) {
       const beat = state.beat;

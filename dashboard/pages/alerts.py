@@ -70,7 +70,7 @@ def layout(lang: str | None = None, **_other: str) -> html.Div:
     queues = [{"label": queue_name(settings, q, language), "value": q} for q in settings.queues]
     teams = [{"label": team_name(settings, tm, language), "value": tm} for tm in settings.teams]
     return html.Div(
-        className="page",
+        className="page alerts-page",
         children=[
             dcc.Store(id=ids.AL_PARAMS, data={"lang": language}),
             dcc.Interval(id=ids.AL_INTERVAL, interval=TICK_MS),
@@ -138,7 +138,7 @@ def refresh(
     ]
     past = [
         {**views.alert_row(h.alert, settings, lang, acks.get(h.alert.id)),
-         "transition": h.transition}
+         "transition": t(f"transition_{h.transition}", lang)}
         for h in history
         if keep(h.alert)
     ]

@@ -126,10 +126,12 @@ def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     snapshot = tick.floor.snapshot
     rows = views.team_rows(snapshot, team, tick.floor.active_alerts, tick.data_now, lang)
     entry = snapshot.teams.get(team) if snapshot else None
+    # Staffed = ready + on contact + after-call work + not ready, in the wallboard's words.
     summary = [
         html.Span(f"{t(key, lang)} {fmt_count(getattr(entry, attr) if entry else None)}",
-                  className=f"summary-item summary-{key}")
-        for key, attr in (("staffed", "staffed"), ("ready", "ready"), ("busy", "busy"),
-                          ("away", "not_ready"))
+                  className=f"summary-item summary-{attr}")
+        for key, attr in (("staffed", "staffed"), ("state_ready", "ready"),
+                          ("state_busy", "busy"), ("state_acw", "acw"),
+                          ("state_not_ready", "not_ready"))
     ]
     return rows, summary, beat

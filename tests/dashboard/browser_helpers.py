@@ -92,9 +92,14 @@ def is_stale(driver: Any) -> bool:
 
 
 def banner_text(driver: Any) -> str:
-    """The stale banner's text ("" when it is hidden)."""
-    return str(driver.execute_script(
-        "const b = document.getElementById('wd-banner');"
-        "return b && getComputedStyle(b).display !== 'none' ? b.textContent : '';"))
+    """The stale banner's text ("" when it is hidden): the shell's overlay, or the page's
+    own place for it (the wallboard's title slot, `.wd-banner-inline`); never both."""
+    shown = driver.execute_script(
+        "const all = [document.getElementById('wd-banner'),"
+        " ...document.getElementsByClassName('wd-banner-inline')];"
+        "return all.filter(b => b && getComputedStyle(b).display !== 'none')"
+        ".map(b => b.textContent);")
+    assert len(shown) <= 1, f"more than one stale banner shown: {shown}"
+    return str(shown[0]) if shown else ""
 
 

@@ -65,7 +65,9 @@ def test_wallboard_numbers_equal_the_values_in_redis(
     assert text_of(browser, ids.tile_value("complaints", "longest_wait")) == "2:30"
     assert text_of(browser, ids.tile_value("complaints", "abandon_rate")) == "25.0%"
     assert text_of(browser, ids.tile_value(ids.FLOOR, "sl")) == "84.7%"
-    assert text_of(browser, ids.tile_value(ids.FLOOR, "busy")) == "20"
+    assert text_of(browser, ids.tile_value(ids.FLOOR, "ready")) == "10"
+    assert text_of(browser, ids.WB_WAITING) == "15"
+    assert text_of(browser, ids.WB_OLDEST) == "2:40"
     assert "status-red" in class_of(browser, ids.tile("complaints"))
     assert "status-amber" in class_of(browser, ids.tile("claims_report"))
     assert text_of(browser, ids.WB_TICKER).splitlines()[0].startswith("SL breach · Complaints")
@@ -146,6 +148,15 @@ def test_alert_acknowledged_with_a_note(
 
     browser.get(f"{served.url}/alerts?lang=en")
     wait_until(lambda: "SL breach" in browser.find_element(By.ID, ids.AL_ACTIVE).text)
+    # Evidence as people read it, the tables within the 1920-px window, the button on one line.
+    assert "service level 70.0%, target 85.0%, contacts 20" in browser.find_element(
+        By.ID, ids.AL_ACTIVE).text
+    assert browser.execute_script(
+        "return [...document.querySelectorAll('.dash-spreadsheet-container')]"
+        ".every(t => t.scrollWidth <= t.clientWidth + 1)"
+        " && document.body.scrollWidth <= window.innerWidth;")
+    button = browser.find_element(By.ID, ids.AL_ACK_BUTTON)
+    assert button.size["height"] < 2 * 16 + 14  # one 16-px line plus its padding
     def select_sl_breach() -> bool:
         # The table re-renders every second: find the row and click in one go, retrying.
         rows = browser.find_elements(By.CSS_SELECTOR, f"#{ids.AL_ACTIVE} tr")

@@ -70,9 +70,9 @@ def test_gap_tile_uses_the_configured_forecast_file_and_says_so(
         shown = wallboard.staffing_gap(1, params)
         zh = wallboard.staffing_gap(1, {**params, "lang": "zh"})
     # The same 4 short as with archive history (tests/dashboard/test_staffing.py).
-    assert shown == ("4 short", "value status-red", "wb-staffing-gap status-red",
+    assert shown == ("4 short", "num value status-red", "wb-staffing-gap status-red",
                      "vs forecast file")
-    assert zh == ("缺 4 人", "value status-red", "wb-staffing-gap status-red", "按预测文件")
+    assert zh == ("缺 4 人", "num value status-red", "wb-staffing-gap status-red", "按预测文件")
 
 
 def test_an_unreadable_forecast_file_is_named_in_the_note(

@@ -182,12 +182,12 @@ def test_wallboard_gap_tile_sums_the_shown_queues_and_hides_without_forecast(
     # complaints has no history, so only claims_report counts.
     assert gap == -2
     assert (text, value_class, tile_class, source) == (
-        "2 short", "value status-red", "wb-staffing-gap status-red", "vs archive forecast")
+        "2 short", "num value status-red", "wb-staffing-gap status-red", "vs archive forecast")
     empty = create_app(redis_url, redis_prefix, clock=lambda: NOW,
                        archive_dir=archive_dir / "empty")
     with empty.server.test_request_context("/"):
         assert wallboard.staffing_gap(1, params) == (
-            "—", "value status-none", "wb-staffing-gap status-none hidden", "")
+            "—", "num value status-none", "wb-staffing-gap status-none hidden", "")
 
 
 def test_forecast_is_computed_once_per_day(

@@ -40,5 +40,5 @@ def test_config_passes_the_stale_limit_zone_and_texts() -> None:
         "stale_s": 3, "zone": "Asia/Shanghai", "lang": "zh",
         "texts": {"no_updates": "与仪表盘服务器失去联系，最后更新于 {time}",
                   "replay_clock": "回放时间 {time}",
-                  "alerts_unknown": "告警状态未知（数据未更新）"},
+                  "alerts_unknown": "告警状态未知（数据已停止更新）"},
     }
