@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from dashboard import ids
-from tests.dashboard.browser_helpers import HeartbeatWriter, class_of, text_of, wait_until
+from tests.dashboard.browser_helpers import HeartbeatWriter, is_stale, text_of, wait_until
 from tests.dashboard.conftest import Served
 from tests.dashboard.fixtures import (
     QUEUE_COUNTS,
@@ -157,10 +157,23 @@ def problems(found: dict[str, Any], width: int, height: int) -> list[str]:
     return out
 
 
+# The watchdog's "alerts unknown" is the ticker's ::before (assets/watchdog.css): its text,
+# whether it shows, its font size and box; and whether "no alerts" still shows.
+UNKNOWN_JS = """
+const ticker = document.getElementById(arguments[0]);
+const style = getComputedStyle(ticker, '::before');
+const none = ticker.querySelector('.ticker-none');
+return {content: style.content, display: style.display, font: parseFloat(style.fontSize),
+        none_shown: none !== null && none.getClientRects().length > 0};
+"""
+
+
 def _stale_and_unknown(driver: Any, unknown: str) -> bool:
-    """Greyed, and the ticker says it does not know the alerts."""
-    return "stale" in class_of(driver, ids.WB_ROOT).split() and \
-        text_of(driver, ids.WB_TICKER) == unknown
+    """Greyed (the watchdog's `wb-stale`), and the ticker says it does not know the alerts
+    instead of "no alerts"."""
+    found = driver.execute_script(UNKNOWN_JS, ids.WB_TICKER)
+    return is_stale(driver) and found["content"] == f'"{unknown}"' and \
+        found["display"] != "none" and not found["none_shown"]
 
 
 def _measure_both_sizes(driver: Any, artifacts: Path, name: str,
@@ -170,7 +183,12 @@ def _measure_both_sizes(driver: Any, artifacts: Path, name: str,
         _viewport(driver, width, height)
         time.sleep(0.5)  # laid out again at the new size
         measured = driver.execute_script(MEASURE_JS, ids.WB_ROOT)
-        found[f"{name}-{width}x{height}"] = problems(measured, width, height)
+        issues = problems(measured, width, height)
+        if name.endswith("-stale"):
+            unknown = driver.execute_script(UNKNOWN_JS, ids.WB_TICKER)
+            if unknown["font"] < LABEL_PX_AT_1080P * height / 1080:
+                issues.append(f"alerts unknown: {unknown['font']:.1f} px font")
+        found[f"{name}-{width}x{height}"] = issues
         if width < 3000 or name in SHOTS_4K:  # a 4K PNG takes seconds to encode
             driver.save_screenshot(
                 str(artifacts / f"wallboard-readable-{name}-{width}x{height}.png"))
@@ -192,7 +210,7 @@ def test_every_number_and_label_reads_from_5_m_at_1080p_and_4k_fresh_and_stale(
             served.client.hset(served.keys.alerts_active(), mapping=active_alerts)
             _viewport(browser, *SIZES[0])
             browser.get(f"{served.url}/wallboard?lang={lang}")
-            wait_until(lambda: "stale" not in class_of(browser, ids.WB_ROOT).split(), 10)
+            wait_until(lambda: not is_stale(browser), 10)
             wait_until(lambda: text_of(browser, ids.tile_value(ids.FLOOR, "sl")) == FLOOR_SL, 20)
             sizes = (*SIZES, LAPTOP) if lang == "en" else SIZES
             found |= _measure_both_sizes(browser, artifacts, f"{lang}-fresh", sizes)
