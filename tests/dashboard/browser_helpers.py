@@ -103,3 +103,14 @@ def banner_text(driver: Any) -> str:
     return str(shown[0]) if shown else ""
 
 
+def wait_resized(driver: Any, width: int, height: int) -> None:
+    """Wait until the page has the emulated viewport (the next layout uses it)."""
+    wait_until(lambda: driver.execute_script(
+        "return [window.innerWidth, window.innerHeight];") == [width, height], 5)
+
+
+def wait_next_beat(driver: Any) -> None:
+    """Wait until the page's next tick has reached the browser (the watchdog's beat)."""
+    last = driver.execute_script("return window.__wbWatchdog.lastBeatMs;")
+    wait_until(lambda: driver.execute_script("return window.__wbWatchdog.lastBeatMs;") != last,
+               5)

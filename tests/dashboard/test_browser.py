@@ -20,6 +20,8 @@ from tests.dashboard.browser_helpers import (
     element,
     is_stale,
     text_of,
+    wait_next_beat,
+    wait_resized,
     wait_until,
 )
 from tests.dashboard.conftest import Served
@@ -97,7 +99,8 @@ def _screenshot(driver: Any, path: Path, width: int, height: int) -> None:
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
     )
     try:
-        time.sleep(1.5)  # one tick at the new size
+        wait_resized(driver, width, height)
+        wait_next_beat(driver)  # one tick at the new size
         driver.save_screenshot(str(path))
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -199,7 +202,7 @@ def test_sound_rings_once_for_a_new_critical_alert(
     browser: Any, served: Served, floor: Floor, pulse: HeartbeatWriter
 ) -> None:
     open_wallboard(browser, served, "lang=en&sound=1")
-    time.sleep(1.5)  # the alerts active at load are known and do not ring
+    wait_next_beat(browser)  # the alerts active at load are known and do not ring
     assert browser.execute_script("return window.__wbLastAlarm || null;") is None
     spike = Alert(id="abandon_spike:chat_service:1", kind="abandon_spike", severity="critical",
                   subject="queue:chat_service", raised_at=floor.snapshot.now, cleared_at=None,

@@ -9,7 +9,6 @@ fresh data and while stale (the pipeline's heartbeat older than `heartbeat_stale
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -19,7 +18,13 @@ from typing import Any
 import pytest
 
 from dashboard import ids
-from tests.dashboard.browser_helpers import HeartbeatWriter, is_stale, text_of, wait_until
+from tests.dashboard.browser_helpers import (
+    HeartbeatWriter,
+    is_stale,
+    text_of,
+    wait_resized,
+    wait_until,
+)
 from tests.dashboard.conftest import Served
 from tests.dashboard.fixtures import (
     QUEUE_COUNTS,
@@ -181,7 +186,7 @@ def _measure_both_sizes(driver: Any, artifacts: Path, name: str,
     found: dict[str, list[str]] = {}
     for width, height in sizes:
         _viewport(driver, width, height)
-        time.sleep(0.5)  # laid out again at the new size
+        wait_resized(driver, width, height)  # the measuring below lays it out again
         measured = driver.execute_script(MEASURE_JS, ids.WB_ROOT)
         issues = problems(measured, width, height)
         if name.endswith("-stale"):
