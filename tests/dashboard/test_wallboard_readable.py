@@ -20,6 +20,7 @@ import pytest
 from dashboard import ids
 from tests.dashboard.browser_helpers import (
     HeartbeatWriter,
+    class_of,
     is_stale,
     text_of,
     wait_resized,
@@ -237,3 +238,34 @@ def test_every_number_and_label_reads_from_5_m_at_1080p_and_4k_fresh_and_stale(
     assert sorted(found) == sorted([f"{lang}-{mode}-{w}x{h}" for lang in ("en", "zh")
                                     for mode in ("fresh", "stale") for w, h in SIZES]
                                    + ["en-fresh-1366x768"])
+
+
+def test_the_replay_clock_fits_the_board_at_1080p(
+    browser: Any, served: Served, floor: Floor, pulse: HeartbeatWriter, artifacts: Path
+) -> None:
+    """During a replay the browser clock says "replay time hh:mm:ss" (the watchdog's) at
+    the size of a number, and the board still fits: nothing overlaps, is cut or covered."""
+    replayed = floor.now - timedelta(hours=3)  # the heartbeat is the wall clock's
+    write_snapshot(served.client, served.keys,
+                   build_snapshot(replayed, floor.settings, WIDEST))
+    found: dict[str, list[str]] = {}
+    clocks: dict[str, str] = {}
+    try:
+        _viewport(browser, *SIZES[0])
+        for lang in ("zh", "en"):
+            browser.get(f"{served.url}/wallboard?lang={lang}")
+            wait_until(lambda: "wd-replay" in class_of(browser, ids.WB_CLOCK).split(), 20)
+            wait_until(lambda: text_of(browser, ids.tile_value(ids.FLOOR, "sl")) == FLOOR_SL,
+                       20)
+            measured = browser.execute_script(MEASURE_JS, ids.WB_ROOT)
+            found[lang] = problems(measured, *SIZES[0])
+            clocks[lang] = text_of(browser, ids.WB_CLOCK)
+            browser.save_screenshot(str(artifacts / f"wallboard-readable-{lang}-replay.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        write_snapshot(served.client, served.keys,
+                       build_snapshot(floor.now, floor.settings, WIDEST))
+    shown = replayed.astimezone(floor.settings.zone).strftime("%H:%M:%S")
+    assert clocks == {
+        "zh": f"回放时间 {shown}", "en": f"replay time {shown}"}
+    assert found == {"zh": [], "en": []}
