@@ -15,7 +15,7 @@ import dash
 import flask
 from dash import html
 
-from dashboard import ids, signin
+from dashboard import ids, not_found, signin, watchdog
 from dashboard.data import WallboardData
 from dashboard.guard import enforce, remember_screen
 from dashboard.headers import add_security_headers
@@ -70,7 +70,8 @@ def create_app(
     )
     for page in PAGES:
         page.register(app)
-    app.layout = html.Div(id=ids.SHELL, children=[dash.page_container])
+    watchdog.register(app, (page.WATCH for page in PAGES))
+    app.layout = html.Div(id=ids.SHELL, children=[watchdog.banner(), dash.page_container])
     app.server.extensions[DASH_EXTENSION] = app
     _secure(app.server, AccessService(access or AccessSettings(auth="off"), redis_url, prefix))
     register_reports(app.server, reports_dir or Path(
@@ -82,6 +83,7 @@ def _secure(server: flask.Flask, service: AccessService) -> None:
     """Sign-in routes, the role check before every request, headers after every one."""
     server.extensions[ACCESS_EXTENSION] = service
     server.before_request(enforce)
+    server.before_request(not_found.check_request)
     server.after_request(remember_screen)
     frame_origins = tuple(service.settings.frame_origins)
 

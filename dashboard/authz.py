@@ -27,19 +27,41 @@ PAGES_CONTENT = "_pages_content"
 PAGES_LOCATION = "_pages_location"
 Route = Literal["layout", "refresh", "write"]
 ITEM_KEYS = frozenset({"id", "property", "value"})
+Rule = tuple[PageKind, str, str, Route]
 # Output component id → (page kind, params store id, params key of the subject, route).
-CALLBACK_RULES: dict[str, tuple[PageKind, str, str, Route]] = {
-    ids.WB_CLOCK: ("wallboard", "", "", "refresh"),
-    ids.WB_STAFF_GAP_VALUE: ("wallboard", "", "", "refresh"),
-    ids.Q_KPIS: ("queue", ids.Q_PARAMS, "queue", "refresh"),
-    ids.Q_DAYS_CHART: ("queue", ids.Q_PARAMS, "queue", "refresh"),
-    ids.Q_STAFF_BODY: ("queue", ids.Q_PARAMS, "queue", "refresh"),
-    ids.T_TABLE: ("team", ids.T_PARAMS, "team", "refresh"),
-    ids.T_ADH_TABLE: ("team", ids.T_PARAMS, "team", "refresh"),
-    ids.A_STATE: ("agent", ids.A_PARAMS, "agent", "refresh"),
-    ids.AL_ACTIVE: ("alerts", "", "", "refresh"),
+# A callback is judged by those of its outputs listed here, which must all name the same
+# rule: each page's tick lists its watchdog beat and the wallboard's tick its own texts
+# too, so renaming one output does not leave the callback without a rule.
+_WALLBOARD_TICK: Rule = ("wallboard", "", "", "refresh")
+_QUEUE_TICK: Rule = ("queue", ids.Q_PARAMS, "queue", "refresh")
+_TEAM_TICK: Rule = ("team", ids.T_PARAMS, "team", "refresh")
+_AGENT_TICK: Rule = ("agent", ids.A_PARAMS, "agent", "refresh")
+_ALERTS_TICK: Rule = ("alerts", "", "", "refresh")
+_ME_TICK: Rule = ("me", ids.ME_PARAMS, "agent", "refresh")
+CALLBACK_RULES: dict[str, Rule] = {
+    ids.WB_CLOCK: _WALLBOARD_TICK,
+    ids.WB_HEADLINE: _WALLBOARD_TICK,
+    ids.WB_WAITING: _WALLBOARD_TICK,
+    ids.WB_OLDEST: _WALLBOARD_TICK,
+    ids.WB_AGENT_SUMMARY: _WALLBOARD_TICK,
+    ids.WB_AS_OF: _WALLBOARD_TICK,
+    ids.watch(ids.WD_BEAT, "wallboard"): _WALLBOARD_TICK,
+    ids.WB_STAFF_GAP_VALUE: _WALLBOARD_TICK,
+    ids.WB_STAFF_GAP_SOURCE: _WALLBOARD_TICK,
+    ids.Q_KPIS: _QUEUE_TICK,
+    ids.watch(ids.WD_BEAT, "queue"): _QUEUE_TICK,
+    ids.Q_DAYS_CHART: _QUEUE_TICK,
+    ids.Q_STAFF_BODY: _QUEUE_TICK,
+    ids.T_TABLE: _TEAM_TICK,
+    ids.watch(ids.WD_BEAT, "team"): _TEAM_TICK,
+    ids.T_ADH_TABLE: _TEAM_TICK,
+    ids.A_STATE: _AGENT_TICK,
+    ids.watch(ids.WD_BEAT, "agent"): _AGENT_TICK,
+    ids.AL_ACTIVE: _ALERTS_TICK,
+    ids.watch(ids.WD_BEAT, "alerts"): _ALERTS_TICK,
     ids.AL_ACK_RESULT: ("alerts", "", "", "write"),
-    ids.ME_STATE: ("me", ids.ME_PARAMS, "agent", "refresh"),
+    ids.ME_STATE: _ME_TICK,
+    ids.watch(ids.WD_BEAT, "me"): _ME_TICK,
 }
 # Dash page module → page kind (the wallboard is registered at "/" and "/wallboard").
 PAGE_MODULES: dict[str, PageKind] = {

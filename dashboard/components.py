@@ -15,8 +15,9 @@ def with_lang(href: str, lang: Lang) -> str:
     return f"{href}?lang=en" if lang == "en" else href
 
 
-def page_header(title: str, lang: Lang, banner_id: str) -> list[Any]:
-    """Title bar with navigation, language switch and the stale-data banner below it."""
+def page_header(title: str, lang: Lang) -> list[Any]:
+    """Title bar with navigation (the stale banner is the app shell's, see
+    `dashboard.watchdog`)."""
     nav = [
         dcc.Link(t("wallboard", lang), href=with_lang("/wallboard", lang)),
         dcc.Link(t("alerts", lang), href=with_lang("/alerts", lang)),
@@ -26,12 +27,7 @@ def page_header(title: str, lang: Lang, banner_id: str) -> list[Any]:
             className="page-header",
             children=[html.H1(title), html.Nav(nav, className="page-nav")],
         ),
-        html.Div(id=banner_id, className="stale-banner hidden", role="alert"),
     ]
-
-
-def banner_class(stale: bool) -> str:
-    return "stale-banner" if stale else "stale-banner hidden"
 
 
 def table(

@@ -20,6 +20,7 @@ import redis
 from pydantic import ValidationError
 
 from dashboard.archive_data import ArchiveData, archive_dir_from_env
+from dashboard.configured_forecast import ConfiguredForecast
 from dashboard.interval_data import ClosedIntervalCache, IntervalEntry
 from dashboard.staffing_data import StaffingCache
 from pipeline.archive.query import AgentDay, IntervalCount, ProfileSlot, QueueDay
@@ -158,6 +159,7 @@ class WallboardData:
         self._client = redis.Redis(connection_pool=self._pool)
         self._config_cache = _ParsedCache()
         self.staffing = StaffingCache()
+        self.configured_forecast = ConfiguredForecast()
         self.closed_intervals = ClosedIntervalCache()
 
     def close(self) -> None:

@@ -56,6 +56,17 @@ def fmt_duration(seconds: float | None) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+def fmt_duration_short(seconds: float | None) -> str:
+    """Seconds in at most 5 characters for the wallboard's narrow cells: `m:ss` under 100
+    minutes (`99:59`), then hours and minutes (`1h45`, `12h05`); rounded down."""
+    if seconds is None or _missing(seconds):
+        return MISSING
+    total = max(0, int(seconds))
+    if total < 100 * 60:
+        return f"{total // 60}:{total % 60:02d}"
+    return f"{total // 3600}h{total % 3600 // 60:02d}"
+
+
 def fmt_count(value: int | None) -> str:
     """An integer count; None -> "—"."""
     return MISSING if value is None else str(value)
@@ -133,6 +144,43 @@ def abandon_status(abandon_rate: float | None, spike_rate: float) -> Status:
     if abandon_rate > spike_rate / 2:
         return "amber"
     return "green"
+
+
+def asa_status(asa_s: float | None, sl_threshold_s: float) -> Status:
+    """Green while the average answer (seconds) is within the queue's SL threshold, amber up
+    to twice it, red beyond; nothing answered -> "none"."""
+    if asa_s is None or _missing(asa_s):
+        return "none"
+    if asa_s <= sl_threshold_s:
+        return "green"
+    if asa_s <= 2 * sl_threshold_s:
+        return "amber"
+    return "red"
+
+
+def ready_status(ready: int | None, in_queue: int | None) -> Status:
+    """Red when no agent is ready while contacts wait; green with someone ready."""
+    if ready is None:
+        return "none"
+    if ready == 0 and (in_queue or 0) > 0:
+        return "red"
+    return "green" if ready > 0 else "none"
+
+
+Trend = Literal["up", "down", "flat", "none"]
+TREND_ARROWS: dict[Trend, str] = {"up": "▲", "down": "▼", "flat": "▶", "none": ""}
+
+
+def trend(recent: float | None, baseline: float | None, dead_band: float) -> Trend:
+    """Direction of `recent` (the rolling 15 min) against `baseline` (the rolling 60 min):
+    "flat" within `dead_band` (same unit as the values), "none" when either is missing."""
+    if recent is None or baseline is None or _missing(recent) or _missing(baseline):
+        return "none"
+    if recent > baseline + dead_band:
+        return "up"
+    if recent < baseline - dead_band:
+        return "down"
+    return "flat"
 
 
 def worst(*statuses: Status) -> Status:

@@ -5,6 +5,12 @@ from __future__ import annotations
 # App shell
 SHELL = "shell"
 
+# Watchdog (every page; see dashboard.watchdog and assets/watchdog.js)
+WD_BANNER = "wd-banner"
+WD_CONFIG = "wd-config"
+WD_BEAT = "wd-beat"
+WD_SINK = "wd-sink"
+
 # Wallboard
 WB_ROOT = "wb-root"
 WB_INTERVAL = "wb-interval"
@@ -12,7 +18,6 @@ WB_PARAMS = "wb-params"
 WB_LAST_OK = "wb-last-ok"
 WB_CLOCK = "wb-clock"
 WB_FRESHNESS = "wb-freshness"
-WB_BANNER = "wb-banner"
 WB_TICKER = "wb-ticker"
 WB_GRID = "wb-agent-grid"
 WB_GRID_PAGE = "wb-agent-grid-page"
@@ -22,9 +27,14 @@ WB_SOUND_DUMMY = "wb-sound-dummy"
 WB_STAFF_INTERVAL = "wb-staffing-interval"
 WB_STAFF_GAP = "wb-staffing-gap"
 WB_STAFF_GAP_VALUE = "wb-staffing-gap-value"
-TILE = "wb-tile"
+WB_STAFF_GAP_SOURCE = "wb-staffing-gap-source"
+WB_HEADLINE = "wb-headline"
+WB_WAITING = "wb-waiting"
+WB_OLDEST = "wb-oldest"
+WB_AGENT_SUMMARY = "wb-agent-summary"
+WB_AS_OF = "wb-as-of"
+TILE = "wb-tile"  # one row of the wallboard's queue board
 TILE_VALUE = "wb-tile-value"
-TILE_AS_OF = "wb-tile-as-of"
 FLOOR = "@all"  # the `queue` key of the floor-summary tile (not a valid queue name)
 
 # Queue page
@@ -35,7 +45,6 @@ Q_KPIS = "q-kpis"
 Q_CHART = "q-chart"
 Q_TABLE = "q-interval-table"
 Q_AGENTS = "q-agents"
-Q_BANNER = "q-banner"
 Q_DAYS_CHOICE = "q-days-choice"
 Q_DAYS_NOTE = "q-days-note"
 Q_DAYS_BODY = "q-days-body"
@@ -51,7 +60,6 @@ T_INTERVAL = "t-interval"
 T_PARAMS = "t-params"
 T_TABLE = "t-agents"
 T_SUMMARY = "t-summary"
-T_BANNER = "t-banner"
 T_ADH_INTERVAL = "t-adherence-interval"
 T_ADH_TABLE = "t-adherence"
 T_ADH_NOTE = "t-adherence-note"
@@ -63,7 +71,6 @@ A_STATE = "a-state"
 A_KPIS = "a-kpis"
 A_TIMELINE = "a-timeline"
 A_ANOMALIES = "a-anomalies"
-A_BANNER = "a-banner"
 
 # Alerts page
 AL_INTERVAL = "al-interval"
@@ -77,7 +84,6 @@ AL_ACK_BY = "al-ack-by"
 AL_ACK_NOTE = "al-ack-note"
 AL_ACK_BUTTON = "al-ack-button"
 AL_ACK_RESULT = "al-ack-result"
-AL_BANNER = "al-banner"
 
 # Agent's own view
 ME_INTERVAL = "me-interval"
@@ -85,7 +91,6 @@ ME_PARAMS = "me-params"
 ME_TABLE = "me-table"
 ME_ANOMALIES = "me-anomalies"
 ME_STATE = "me-state"
-ME_BANNER = "me-banner"
 ME_WEEK = "me-week"
 ME_WEEK_NOTE = "me-week-note"
 
@@ -98,5 +103,8 @@ def tile_value(queue: str, field: str) -> dict[str, str]:
     return {"type": TILE_VALUE, "queue": queue, "field": field}
 
 
-def tile_as_of(queue: str) -> dict[str, str]:
-    return {"type": TILE_AS_OF, "queue": queue}
+
+def watch(kind: str, page: str) -> str:
+    """A page's watchdog store: `kind` is WD_CONFIG, WD_BEAT or WD_SINK (plain string ids,
+    so each page's tick callback writes its own beat store)."""
+    return f"{page}-{kind}"

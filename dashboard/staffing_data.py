@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from dashboard.data import WallboardData
 
 CACHE_ENTRIES = 256
+ForecastSource = Literal["archive", "configured"]
 
 
 class StaffingCache:
@@ -90,20 +91,35 @@ class StaffingCache:
         return roster
 
 
+def base_forecast(
+    data: WallboardData, queue: str, today: date, settings: Settings
+) -> tuple[pl.DataFrame, ForecastSource]:
+    """Today's forecast of `queue` and where it comes from: the archive's history when it
+    has some, else the configured `[staffing] forecast` file (empty frame: neither).
+
+    Raises `ArchiveUnavailable` when the archive cannot be read.
+    """
+    base = data.staffing.forecast_today(data, queue, today, settings)
+    if not base.is_empty():
+        return base, "archive"
+    return data.configured_forecast.day(queue, today, settings), "configured"
+
+
 def queue_strip(
     data: WallboardData,
     queue: str,
     settings: Settings,
     now: datetime,
     snapshot: Snapshot | None,
-) -> StaffingStrip | None:
-    """Today's strip of `queue` (None: no forecast). `now` is the data's time (aware).
+) -> tuple[StaffingStrip, ForecastSource] | None:
+    """Today's strip of `queue` and its forecast's source (None: no forecast). `now` is
+    the data's time (aware).
 
     Raises `ArchiveUnavailable` (archive) or `DataUnavailable` (Redis).
     """
     today = now.astimezone(settings.zone).date()
     cache = data.staffing
-    base = cache.forecast_today(data, queue, today, settings)
+    base, source = base_forecast(data, queue, today, settings)
     if base.is_empty():
         return None
     # Closed intervals from the pipeline's exact records, the current one from the
@@ -112,8 +128,9 @@ def queue_strip(
     actuals = staffing_actuals(queue, intervals, settings.zone)
     # Erlang A's patience: observed over today's closed records once they hold enough
     # abandons, else the configured one (pipeline.staffing.patience).
-    return staffing_strip(queue, base, actuals, settings, now, snapshot=snapshot,
-                          roster=cache.roster(settings), waits=closed_waits(intervals))
+    strip = staffing_strip(queue, base, actuals, settings, now, snapshot=snapshot,
+                           roster=cache.roster(settings), waits=closed_waits(intervals))
+    return (strip, source) if strip is not None else None
 
 
 def current_gaps(
@@ -122,8 +139,9 @@ def current_gaps(
     settings: Settings,
     now: datetime,
     snapshot: Snapshot | None,
-) -> list[float | None]:
-    """The current interval's gap of each of `queues` that has a forecast today.
+) -> list[tuple[float | None, ForecastSource]]:
+    """The current interval's gap of each of `queues` that has a forecast today, with the
+    forecast's source (see `base_forecast`).
 
     The same numbers as the strip's current row; the actuals come from the snapshot
     alone (no history read), which is all the current interval and the re-forecast need,
@@ -133,9 +151,9 @@ def current_gaps(
 
     today = now.astimezone(settings.zone).date()
     records: dict[str, dict[datetime, ClosedInterval]] | None = None
-    gaps: list[float | None] = []
+    gaps: list[tuple[float | None, ForecastSource]] = []
     for queue in queues:
-        base = data.staffing.forecast_today(data, queue, today, settings)
+        base, source = base_forecast(data, queue, today, settings)
         if base.is_empty():
             continue
         if records is None:
@@ -147,7 +165,7 @@ def current_gaps(
         strip = staffing_strip(queue, base, actuals, settings, now, snapshot=snapshot,
                                roster=data.staffing.roster(settings), current_only=True,
                                waits=waits)
-        gaps.append(strip.current_gap if strip else None)
+        gaps.append((strip.current_gap if strip else None, source))
     return gaps
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
+from pathlib import Path
 
 import polars as pl
 
@@ -19,6 +20,7 @@ from dashboard.format import Status
 from dashboard.i18n import Lang, t
 from pipeline.staffing.patience import MIN_ABANDONS
 from pipeline.staffing.strip import StaffingStrip, StripInterval
+from schemas.config import Settings
 from schemas.snapshot import Snapshot
 from schemas.timefmt import parse_ts
 
@@ -188,6 +190,31 @@ class GapTile:
     hidden: bool
     text: str
     status: Status
+
+
+def forecast_source_line(source: str, settings: Settings, lang: Lang) -> str:
+    """Which forecast the strip uses: the archive's history or the configured file."""
+    if source == "archive":
+        return t("forecast_source_archive", lang, weeks=settings.staffing.profile_weeks)
+    return t("forecast_source_configured", lang,
+             file=Path(settings.staffing.forecast or "").name)
+
+
+def no_forecast_text(settings: Settings, file_error: str | None, lang: Lang) -> str:
+    """Why there is no strip: no history and no (readable, covering) forecast file."""
+    if not settings.staffing.forecast:
+        return t("no_forecast", lang)
+    if file_error:
+        return t("forecast_file_unreadable", lang, error=file_error)
+    return t("no_forecast_in_file", lang, file=Path(settings.staffing.forecast).name)
+
+
+def gap_source_text(sources: Sequence[str], lang: Lang) -> str:
+    """The gap tile's note on its forecast ("" without one; archive when mixed)."""
+    if not sources:
+        return ""
+    return t("gap_source_configured" if set(sources) == {"configured"} else
+             "gap_source_archive", lang)
 
 
 def gap_tile(current_gaps: Sequence[float | None], lang: Lang) -> GapTile:

@@ -22,41 +22,53 @@ from schemas.snapshot import (
     WINDOWS,
     AgentEntry,
     Alert,
-    NowCounts,
     QueueEntry,
     QueueKpis,
     QueueWindows,
     Snapshot,
 )
 
+# The wallboard shows one row per queue (and the floor's row first); every field below is
+# one text on it. `*_trend` fields hold an arrow: the rolling 15 min against the rolling
+# 60 min (▲ higher, ▼ lower, ▶ within the dead band), coloured better/worse.
 TILE_FIELDS: tuple[str, ...] = (
-    "sl",
     "in_queue",
     "longest_wait",
+    "sl",
+    "sl_trend",
+    "sl_target",
+    "sl_day",
     "abandon_rate",
+    "abandon_trend",
+    "abandon_day",
     "asa",
+    "asa_trend",
     "ready",
-    "busy",
-    "away",
 )
+# Dead bands of the trend arrows: 1 percentage point for ratios, 5 s for ASA.
+RATIO_TREND_BAND = 0.01
+ASA_TREND_BAND_S = 5.0
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
-# Most queue tiles one wallboard shows (a TV fits far fewer; `?queues=` or `?site=` pick
+# Most queue rows one wallboard shows (a TV fits far fewer; `?queues=` or `?site=` pick
 # others). Bounds the page's layout and refresh payload whatever the input names.
 WALLBOARD_MAX_QUEUES = 48
+# Which way is better for each trend field (SL up is good, abandons and ASA up are bad).
+_HIGHER_IS_BETTER = {"sl_trend": True, "abandon_trend": False, "asa_trend": False}
 
 
 # ---------------------------------------------------------------- wallboard
 @dataclass(frozen=True)
 class TileView:
-    """One wallboard tile: display texts and traffic-light status per field."""
+    """One wallboard row (a queue, or the whole floor): display texts per field, the
+    traffic-light status of the coloured fields and the better/worse of each trend arrow."""
 
     key: str
     title: str
     formula: str
     values: dict[str, str]
     statuses: dict[str, Status]
+    trends: dict[str, str]
     status: Status
-    as_of: str
 
 
 def select_queues(
@@ -93,99 +105,224 @@ def _queue_site(settings: Settings, snapshot: Snapshot | None, queue: str) -> st
     return settings.queue_site(queue)
 
 
-def _agent_values(now_counts: NowCounts | None) -> dict[str, str]:
-    if now_counts is None:
-        return {"ready": fmt.MISSING, "busy": fmt.MISSING, "away": fmt.MISSING}
-    return {
-        "ready": fmt.fmt_count(now_counts.ready),
-        # Busy on the wallboard means "working a contact", so it includes after-call work.
-        "busy": fmt.fmt_count(now_counts.busy + now_counts.acw),
-        "away": fmt.fmt_count(now_counts.not_ready),
+def _trend(field: str, recent: float | None, hour: float | None, band: float
+           ) -> tuple[str, str]:
+    """(arrow, "better" | "worse" | "flat" | "none") of one trend field."""
+    direction = fmt.trend(recent, hour, band)
+    if direction in ("none", "flat"):
+        return fmt.TREND_ARROWS[direction], direction
+    better = (direction == "up") == _HIGHER_IS_BETTER[field]
+    return fmt.TREND_ARROWS[direction], "better" if better else "worse"
+
+
+def _kpi(kpis: QueueKpis | None, name: str) -> float | None:
+    value = getattr(kpis, name) if kpis is not None else None
+    return float(value) if value is not None else None
+
+
+def _row_values(
+    windows: QueueWindows | None, ready: int | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Texts of a row's numbers and arrows, and the better/worse of its arrows."""
+    now = windows.w15m if windows else None
+    hour = windows.w60m if windows else None
+    day = windows.day if windows else None
+    trends = {
+        "sl_trend": _trend("sl_trend", _kpi(now, "service_level"), _kpi(hour, "service_level"),
+                           RATIO_TREND_BAND),
+        "abandon_trend": _trend("abandon_trend", _kpi(now, "abandon_rate"),
+                                _kpi(hour, "abandon_rate"), RATIO_TREND_BAND),
+        "asa_trend": _trend("asa_trend", _kpi(now, "asa_s"), _kpi(hour, "asa_s"),
+                            ASA_TREND_BAND_S),
     }
-
-
-def _kpi_values(kpis: QueueKpis | None) -> dict[str, str]:
-    if kpis is None:
-        return {f: fmt.MISSING for f in ("sl", "in_queue", "longest_wait", "abandon_rate", "asa")}
-    return {
-        "sl": fmt.fmt_ratio(kpis.service_level),
-        "in_queue": fmt.fmt_count(kpis.in_queue),
-        "longest_wait": fmt.fmt_duration(kpis.longest_wait_s),
-        "abandon_rate": fmt.fmt_ratio(kpis.abandon_rate),
-        "asa": fmt.fmt_duration(kpis.asa_s),
+    values = {
+        "in_queue": fmt.fmt_count(now.in_queue) if now else fmt.MISSING,
+        "longest_wait": fmt.fmt_duration_short(now.longest_wait_s) if now else fmt.MISSING,
+        "sl": fmt.fmt_ratio(now.service_level) if now else fmt.MISSING,
+        "sl_day": fmt.fmt_ratio(day.service_level) if day else fmt.MISSING,
+        "abandon_rate": fmt.fmt_ratio(now.abandon_rate) if now else fmt.MISSING,
+        "abandon_day": fmt.fmt_ratio(day.abandon_rate) if day else fmt.MISSING,
+        "asa": fmt.fmt_duration_short(now.asa_s) if now else fmt.MISSING,
+        "ready": fmt.fmt_count(ready),
+        **{name: arrow for name, (arrow, _q) in trends.items()},
     }
+    return values, {name: quality for name, (_a, quality) in trends.items()}
 
 
-def queue_tile(
-    settings: Settings, queue: str, snapshot: Snapshot | None, lang: Lang
-) -> TileView:
-    """A queue's tile from its rolling-15-min KPIs, coloured by the queue's own thresholds."""
+def _formula(settings: Settings, queue: str, lang: Lang) -> str:
     rules = settings.queue_rules(queue)
-    entry = snapshot.queues.get(queue) if snapshot is not None else None
-    kpis = entry.w15m if entry is not None else None
-    statuses: dict[str, Status] = {
-        "sl": fmt.sl_status(kpis.service_level if kpis else None, rules.sl_target,
-                            rules.sl_warn_margin),
-        "longest_wait": fmt.wait_status(kpis.longest_wait_s if kpis else None,
-                                        rules.wait_breach_s),
-        "abandon_rate": fmt.abandon_status(kpis.abandon_rate if kpis else None,
-                                           rules.abandon_spike_rate),
-    }
-    formula = t(
-        "formula_sl",
+    return t(
+        f"formula_sl_{rules.channel}",
         lang,
         threshold=fmt.fmt_seconds_threshold(rules.sl_threshold_s),
         short=fmt.fmt_seconds_threshold(rules.short_abandon_s),
         target=fmt.fmt_ratio(rules.sl_target, 0),
     )
+
+
+def queue_tile(
+    settings: Settings, queue: str, snapshot: Snapshot | None, lang: Lang
+) -> TileView:
+    """A queue's row from its rolling-15-min, 60-min and today's KPIs, coloured by the
+    queue's own thresholds."""
+    rules = settings.queue_rules(queue)
+    entry = snapshot.queues.get(queue) if snapshot is not None else None
+    kpis = entry.w15m if entry is not None else None
+    day = entry.day if entry is not None else None
+    ready = entry.agents_now.ready if entry is not None else None
+    statuses: dict[str, Status] = {
+        "sl": fmt.sl_status(kpis.service_level if kpis else None, rules.sl_target,
+                            rules.sl_warn_margin),
+        "sl_day": fmt.sl_status(day.service_level if day else None, rules.sl_target,
+                                rules.sl_warn_margin),
+        "longest_wait": fmt.wait_status(kpis.longest_wait_s if kpis else None,
+                                        rules.wait_breach_s),
+        "abandon_rate": fmt.abandon_status(kpis.abandon_rate if kpis else None,
+                                           rules.abandon_spike_rate),
+        "abandon_day": fmt.abandon_status(day.abandon_rate if day else None,
+                                          rules.abandon_spike_rate),
+        "asa": fmt.asa_status(kpis.asa_s if kpis else None, rules.sl_threshold_s),
+        "ready": fmt.ready_status(ready, kpis.in_queue if kpis else None),
+    }
+    values, trends = _row_values(entry, ready)
+    values["sl_target"] = f"/{fmt.fmt_ratio(rules.sl_target, 0)}"
     return TileView(
         key=queue,
         title=queue_name(settings, queue, lang),
-        formula=formula,
-        values={**_kpi_values(kpis), **_agent_values(entry.agents_now if entry else None)},
+        formula=_formula(settings, queue, lang),
+        values=values,
         statuses=statuses,
-        status=fmt.worst(*statuses.values()),
-        as_of=_as_of(snapshot, settings, lang),
+        trends=trends,
+        status=_row_status(statuses),
     )
+
+
+def _row_status(statuses: dict[str, Status]) -> Status:
+    """A row is as bad as its 15-min SL, wait, abandon rate or "nobody ready"."""
+    return fmt.worst(*(statuses[f] for f in ("sl", "longest_wait", "abandon_rate", "ready")))
 
 
 def floor_tile(
     settings: Settings, snapshot: Snapshot | None, queue_tiles: Sequence[TileView], lang: Lang,
-    key: str,
+    key: str, *, site: str | None = None,
 ) -> TileView:
-    """The whole center (`all`): SL against the default target; longest wait coloured as
-    the worst queue's (each queue has its own wait threshold); agents summed over teams."""
-    kpis = snapshot.all.w15m if snapshot is not None else None
+    """The whole center (`all`), or with `site` that site's queues and agents: SL against
+    the default target; longest wait and ASA coloured as the worst queue's (each queue has
+    its own thresholds); agents ready summed over teams (or the site's agents)."""
+    windows: QueueWindows | None
+    ready: int | None
+    if site is not None:
+        entry = snapshot.sites.get(site) if snapshot is not None else None
+        windows, ready = entry, entry.agents.ready if entry is not None else None
+        title, formula = t("site_floor", lang, site=site), t("formula_site", lang, site=site)
+    else:
+        windows = snapshot.all if snapshot is not None else None
+        ready = sum(team.ready for team in snapshot.teams.values()) if snapshot else None
+        title, formula = t("floor", lang), t("formula_floor", lang)
+    kpis = windows.w15m if windows else None
+    day = windows.day if windows else None
     d = settings.queue_defaults
-    agents: NowCounts | None = None
-    if snapshot is not None:
-        agents = NowCounts(
-            staffed=sum(team.staffed for team in snapshot.teams.values()),
-            ready=sum(team.ready for team in snapshot.teams.values()),
-            busy=sum(team.busy for team in snapshot.teams.values()),
-            acw=sum(team.acw for team in snapshot.teams.values()),
-            not_ready=sum(team.not_ready for team in snapshot.teams.values()),
-        )
     statuses: dict[str, Status] = {
         "sl": fmt.sl_status(kpis.service_level if kpis else None, d.sl_target, d.sl_warn_margin),
+        "sl_day": fmt.sl_status(day.service_level if day else None, d.sl_target,
+                                d.sl_warn_margin),
         "longest_wait": fmt.worst(*(tile.statuses["longest_wait"] for tile in queue_tiles)),
         "abandon_rate": fmt.abandon_status(kpis.abandon_rate if kpis else None,
                                            d.abandon_spike_rate),
+        "abandon_day": fmt.abandon_status(day.abandon_rate if day else None,
+                                          d.abandon_spike_rate),
+        "asa": fmt.worst(*(tile.statuses["asa"] for tile in queue_tiles)),
+        "ready": fmt.ready_status(ready, kpis.in_queue if kpis else None),
     }
+    values, trends = _row_values(windows, ready)
+    values["sl_target"] = f"/{fmt.fmt_ratio(d.sl_target, 0)}"
     return TileView(
         key=key,
-        title=t("floor", lang),
-        formula=t("formula_floor", lang),
-        values={**_kpi_values(kpis), **_agent_values(agents)},
+        title=title,
+        formula=formula,
+        values=values,
         statuses=statuses,
-        status=fmt.worst(*statuses.values()),
-        as_of=_as_of(snapshot, settings, lang),
+        trends=trends,
+        status=_row_status(statuses),
     )
 
 
-def _as_of(snapshot: Snapshot | None, settings: Settings, lang: Lang) -> str:
-    time = fmt.fmt_ts_clock(snapshot.now if snapshot else None, settings.zone)
-    return t("as_of", lang, time=time)
+@dataclass(frozen=True)
+class Waiting:
+    """Contacts waiting now in the shown queues, the oldest wait (seconds, None when nobody
+    waits) and the worst wait colour of those queues."""
+
+    count: int
+    longest_s: float | None
+    status: Status
+
+
+def waiting_now(settings: Settings, snapshot: Snapshot | None, queues: Iterable[str]
+                ) -> Waiting | None:
+    """The wallboard's headline: in queue summed, longest wait the oldest, over `queues`."""
+    if snapshot is None:
+        return None
+    count = 0
+    longest: float | None = None
+    statuses: list[Status] = []
+    for queue in queues:
+        entry = snapshot.queues.get(queue)
+        if entry is None:
+            continue
+        kpis = entry.w15m
+        count += kpis.in_queue
+        if kpis.longest_wait_s is not None:
+            longest = max(longest or 0.0, kpis.longest_wait_s)
+        statuses.append(fmt.wait_status(kpis.longest_wait_s,
+                                        settings.queue_rules(queue).wait_breach_s))
+    return Waiting(count, longest, fmt.worst(*statuses))
+
+
+def as_of(snapshot: Snapshot | None, settings: Settings) -> str:
+    """`hh:mm:ss` of the snapshot's `now` in the configured zone ("—" without one)."""
+    return fmt.fmt_ts_clock(snapshot.now if snapshot else None, settings.zone)
+
+
+@dataclass(frozen=True)
+class AgentSummary:
+    """Logged-in agents now by state; `staffed` = ready + on contact + ACW + not ready.
+    `reasons` are the not-ready agents by reason (label, count), most first."""
+
+    staffed: int
+    ready: int
+    busy: int
+    acw: int
+    not_ready: int
+    reasons: list[tuple[str, int]]
+
+
+AGENT_STATES_SHOWN = ("ready", "busy", "acw", "not_ready")
+
+
+def agent_summary(snapshot: Snapshot | None, teams: set[str] | None, lang: Lang
+                  ) -> AgentSummary | None:
+    """Counts of the logged-in agents of `teams` (all when None), from the same agent
+    entries as the grid, so the parts always add up to staffed."""
+    if snapshot is None:
+        return None
+    states: dict[str, int] = dict.fromkeys(AGENT_STATES_SHOWN, 0)
+    reasons: dict[str, int] = {}
+    for entry in snapshot.agents.values():
+        if entry.state == "logged_out" or (teams is not None and entry.team not in teams):
+            continue
+        states[entry.state] += 1
+        if entry.state == "not_ready":
+            reason = entry.reason or "other"
+            reasons[reason] = reasons.get(reason, 0) + 1
+    by_reason = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return AgentSummary(
+        staffed=sum(states.values()),
+        ready=states["ready"],
+        busy=states["busy"],
+        acw=states["acw"],
+        not_ready=states["not_ready"],
+        reasons=[(t(f"reason_{reason}", lang), n) for reason, n in by_reason],
+    )
 
 
 def data_now(snapshot: Snapshot | None, fallback: datetime) -> datetime:
@@ -243,6 +380,12 @@ class AgentCell:
     label: str
     in_state: str
     flagged: bool
+    seconds: float | None = None
+
+
+# Exceptions first: agents with an active anomaly alert, then everyone not ready, in
+# after-call work or on a contact (longest in state first), then the ready ones.
+_CELL_STATE_RANK = {"not_ready": 0, "acw": 0, "busy": 0, "ready": 1}
 
 
 def agent_cells(
@@ -252,37 +395,27 @@ def agent_cells(
     now: datetime,
     lang: Lang,
 ) -> list[AgentCell]:
-    """Logged-in agents (of `teams`, or all when None), by team then id."""
+    """Logged-in agents (of `teams`, or all when None), exceptions first: flagged agents,
+    then the others not ready, in ACW or on a contact, then ready agents; longest in state
+    first within each group, then by id."""
     if snapshot is None:
         return []
-    chosen = [
-        (agent_id, entry)
-        for agent_id, entry in snapshot.agents.items()
-        if entry.state != "logged_out" and (teams is None or entry.team in teams)
-    ]
-    chosen.sort(key=lambda item: (item[1].team or "", item[0]))
-    return [
+    cells = [
         AgentCell(
             agent_id=agent_id,
             state=entry.state,
             label=state_label(entry.state, entry.reason, lang),
-            in_state=fmt.fmt_duration(fmt.seconds_since(entry.state_since, now)),
+            in_state=fmt.fmt_duration_short(seconds),
             flagged=agent_id in flagged_agents,
+            seconds=seconds,
         )
-        for agent_id, entry in chosen
+        for agent_id, entry in snapshot.agents.items()
+        if entry.state != "logged_out" and (teams is None or entry.team in teams)
+        for seconds in (fmt.seconds_since(entry.state_since, now),)
     ]
-
-
-def grid_page(
-    cells: Sequence[AgentCell], page_size: int, elapsed_s: float, rotate_s: float
-) -> tuple[list[AgentCell], int, int]:
-    """The cells on screen after `elapsed_s` seconds, turning the page every `rotate_s`.
-
-    Returns (cells, page number from 1, page count).
-    """
-    pages = max(1, -(-len(cells) // page_size))
-    index = int(elapsed_s // max(rotate_s, 1)) % pages
-    return list(cells[index * page_size:(index + 1) * page_size]), index + 1, pages
+    cells.sort(key=lambda c: (not c.flagged, _CELL_STATE_RANK.get(c.state, 0),
+                              -(c.seconds or 0.0), c.agent_id))
+    return cells
 
 
 def teams_for_queues(settings: Settings, queues: Iterable[str]) -> set[str]:
@@ -543,7 +676,7 @@ def explain_alert(alert: Alert, settings: Settings, lang: Lang) -> Explanation:
     known = alert.kind in {
         "ultra_short_contact", "ultra_long_contact", "abnormal_logout", "late_login", "long_away"
     }
-    evidence = ", ".join(f"{k}={v}" for k, v in sorted(ev.items()))
+    evidence = evidence_text(ev, settings, lang)
     return Explanation(
         title=t("kind_" + alert.kind, lang),
         when=fmt.fmt_ts_datetime(alert.raised_at, settings.zone),
@@ -612,6 +745,52 @@ def alert_matches(
     return not (team and team not in alert_teams(alert, snapshot, settings))
 
 
+# Evidence keys by how people read them: ratios as percentages, seconds as m:ss,
+# timestamps as local times, volumes rounded to whole contacts.
+_EV_RATIOS = frozenset({"service_level", "target", "abandon_rate", "threshold"})
+_EV_ROUNDED = frozenset({"forecast", "projected", "offered", "expected"})
+_EV_TIMES = frozenset({"shift_start", "shift_end", "interval_start"})
+
+
+def evidence_value(key: str, value: Any, settings: Settings, lang: Lang) -> str:
+    """One evidence value as people read it (`0.139 -> 13.9%`, `150.0 s -> 2:30`,
+    `90.03 -> 90`), reasons and queues in words; anything unknown as it is."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if number and key in _EV_RATIOS:
+        return fmt.fmt_ratio(float(value))
+    if number and key.endswith("_s"):
+        return fmt.fmt_duration(float(value))
+    if number and key in _EV_ROUNDED:
+        return str(round(value))
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if key in _EV_TIMES and isinstance(value, str):
+        return fmt.fmt_ts_datetime(value, settings.zone)
+    if key == "queue" and isinstance(value, str):
+        return queue_name(settings, value, lang)
+    if key == "reason" and isinstance(value, str):
+        return t(f"reason_{value}", lang)
+    if isinstance(value, list):
+        words = [t(f"reason_{v}", lang) if key == "reasons" else str(v) for v in value]
+        return ("、" if lang == "zh" else ", ").join(words)
+    return str(value)
+
+
+def evidence_text(evidence: dict[str, Any], settings: Settings, lang: Lang) -> str:
+    """`服务水平 70.0%，目标 85%，联络数 20` / `service level 70.0%, target 85%, contacts 20`:
+    the evidence's keys in words (unknown keys as they are), in the alert's order."""
+    parts = []
+    for key, value in evidence.items():
+        if value is None:
+            continue
+        label = t(f"ev_{key}", lang)
+        shown = evidence_value(key, value, settings, lang)
+        parts.append(f"{label} {shown}")
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
 def alert_row(alert: Alert, settings: Settings, lang: Lang, ack: Any | None) -> dict[str, str]:
     """One alert as table texts; `ack` is a `data.Ack` or None."""
     return {
@@ -622,7 +801,7 @@ def alert_row(alert: Alert, settings: Settings, lang: Lang, ack: Any | None) -> 
         "subject": alert_title(alert, settings, lang).split(" · ", 1)[1],
         "raised_at": fmt.fmt_ts_datetime(alert.raised_at, settings.zone),
         "cleared_at": fmt.fmt_ts_datetime(alert.cleared_at, settings.zone),
-        "evidence": ", ".join(f"{k}={v}" for k, v in sorted(alert.evidence.items())),
+        "evidence": evidence_text(alert.evidence, settings, lang),
         "ack": f"{ack.by} {fmt.fmt_ts_datetime(ack.at, settings.zone)} {ack.note}".strip()
         if ack
         else "",

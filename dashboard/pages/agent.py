@@ -8,16 +8,17 @@ from typing import Any
 import dash
 from dash import Input, Output, Patch, State, dcc, html, no_update
 
-from dashboard import ids, views
-from dashboard.components import banner_class, column, page_header, table, with_lang
+from dashboard import ids, not_found, views, watchdog
+from dashboard.components import column, page_header, table, with_lang
 from dashboard.data import DataUnavailable
 from dashboard.figures import agent_timeline_figure
 from dashboard.format import fmt_duration, seconds_since
 from dashboard.i18n import Lang, normalize_lang, state_label, t, team_name
-from dashboard.pages.common import Tick, layout_settings, read_tick
+from dashboard.pages.common import Tick, layout_settings, read_tick, tick_beat
 from dashboard.services import services
 
 TICK_MS = 1000
+WATCH = "agent"  # this page's key in the watchdog's store ids
 
 
 def register(app: dash.Dash) -> None:
@@ -29,8 +30,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.A_TIMELINE, "figure"),
         Output(ids.A_PARAMS, "data"),
         Output(ids.A_ANOMALIES, "children"),
-        Output(ids.A_BANNER, "children"),
-        Output(ids.A_BANNER, "className"),
+        Output(ids.watch(ids.WD_BEAT, WATCH), "data"),
         Input(ids.A_INTERVAL, "n_intervals"),
         State(ids.A_PARAMS, "data"),
     )(refresh)
@@ -39,6 +39,8 @@ def register(app: dash.Dash) -> None:
 def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
     language = normalize_lang(lang)
     settings, floor = layout_settings()
+    if not_found.missing("agent", agent_id, floor):
+        return not_found.page([not_found.message("agent", agent_id, language)], language)
     entry = floor.snapshot.agents.get(agent_id) if floor and floor.snapshot else None
     team_link: list[Any] = []
     if entry is not None and entry.team:
@@ -53,7 +55,8 @@ def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.D
             dcc.Store(id=ids.A_PARAMS, data={"agent": agent_id, "lang": language,
                                              "timeline_len": None}),
             dcc.Interval(id=ids.A_INTERVAL, interval=TICK_MS),
-            *page_header(f"{t('agent', language)} · {agent_id}", language, ids.A_BANNER),
+            *watchdog.hook(WATCH, settings, language),
+            *page_header(f"{t('agent', language)} · {agent_id}", language),
             html.Div(team_link, className="chips"),
             html.Div(id=ids.A_STATE, className="agent-state"),
             table(ids.A_KPIS, windows),
@@ -98,13 +101,13 @@ def agent_state_view(tick: Tick, agent_id: str, lang: Lang) -> Any:
 
 def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     if not params:
-        return (no_update,) * 7
+        return (no_update,) * 6
     lang = normalize_lang(params.get("lang"))
     agent_id = str(params["agent"])
     tick = read_tick(lang)
-    banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
+    beat = tick_beat(tick)
     if tick.floor is None:
-        return (no_update,) * 5 + banner
+        return (*(no_update,) * 5, beat)
     snapshot = tick.floor.snapshot
     entry = snapshot.agents.get(agent_id) if snapshot else None
     state = agent_state_view(tick, agent_id, lang)
@@ -127,4 +130,4 @@ def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     anomalies = anomaly_cards(alerts, tick.settings, lang) or [
         html.P(t("nothing_unusual", lang))
     ]
-    return (state, views.agent_kpi_table(entry, lang), figure, new_params, anomalies, *banner)
+    return (state, views.agent_kpi_table(entry, lang), figure, new_params, anomalies, beat)

@@ -9,18 +9,19 @@ import dash
 import redis
 from dash import Input, Output, State, dcc, html, no_update
 
-from dashboard import ids, views
+from dashboard import ids, views, watchdog
 from dashboard.authz import ack_target, may_see_alert
-from dashboard.components import banner_class, column, page_header, table
+from dashboard.components import column, page_header, table
 from dashboard.data import DataUnavailable
 from dashboard.guard import ack_refusal, client_address, principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
-from dashboard.pages.common import layout_settings, read_tick
+from dashboard.pages.common import layout_settings, read_tick, tick_beat
 from dashboard.services import access, services
 from schemas.alert_kinds import ALERT_KINDS
 
 TICK_MS = 1000
 HISTORY_ROWS = 500
+WATCH = "alerts"  # this page's key in the watchdog's store ids
 
 
 def register(app: dash.Dash) -> None:
@@ -28,8 +29,7 @@ def register(app: dash.Dash) -> None:
     app.callback(
         Output(ids.AL_ACTIVE, "data"),
         Output(ids.AL_HISTORY, "data"),
-        Output(ids.AL_BANNER, "children"),
-        Output(ids.AL_BANNER, "className"),
+        Output(ids.watch(ids.WD_BEAT, WATCH), "data"),
         Input(ids.AL_INTERVAL, "n_intervals"),
         Input(ids.AL_KIND, "value"),
         Input(ids.AL_QUEUE, "value"),
@@ -70,11 +70,12 @@ def layout(lang: str | None = None, **_other: str) -> html.Div:
     queues = [{"label": queue_name(settings, q, language), "value": q} for q in settings.queues]
     teams = [{"label": team_name(settings, tm, language), "value": tm} for tm in settings.teams]
     return html.Div(
-        className="page",
+        className="page alerts-page",
         children=[
             dcc.Store(id=ids.AL_PARAMS, data={"lang": language}),
             dcc.Interval(id=ids.AL_INTERVAL, interval=TICK_MS),
-            *page_header(t("alerts", language), language, ids.AL_BANNER),
+            *watchdog.hook(WATCH, settings, language),
+            *page_header(t("alerts", language), language),
             html.Div(
                 className="filters",
                 children=[
@@ -84,6 +85,7 @@ def layout(lang: str | None = None, **_other: str) -> html.Div:
                 ],
             ),
             html.H2(t("active_alerts", language)),
+            html.P(t("alerts_unknown", language), className="wd-when-stale"),
             table(ids.AL_ACTIVE, _columns(language, False), row_selectable="single"),
             html.Div(
                 className="ack-form",
@@ -111,15 +113,15 @@ def refresh(
 ) -> tuple[Any, ...]:
     lang = normalize_lang((params or {}).get("lang"))
     tick = read_tick(lang)
-    banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
+    beat = tick_beat(tick)
     if tick.floor is None:
-        return no_update, no_update, *banner
+        return no_update, no_update, beat
     data = services().data
     try:
         acks = data.acks()
         history = data.alert_history(HISTORY_ROWS)
     except DataUnavailable:
-        return no_update, no_update, *banner
+        return no_update, no_update, beat
     snapshot, settings = tick.floor.snapshot, tick.settings
 
     who = principal()
@@ -136,11 +138,11 @@ def refresh(
     ]
     past = [
         {**views.alert_row(h.alert, settings, lang, acks.get(h.alert.id)),
-         "transition": h.transition}
+         "transition": t(f"transition_{h.transition}", lang)}
         for h in history
         if keep(h.alert)
     ]
-    return active, past, *banner
+    return active, past, beat
 
 
 def acknowledge(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from dashboard import views
+from dashboard import views, watchdog
 from dashboard.data import DataUnavailable, FloorState
 from dashboard.i18n import Lang
 from dashboard.services import services
@@ -44,6 +45,13 @@ def read_tick(lang: Lang) -> Tick:
     )
     data_now = views.data_now(floor.snapshot if floor else None, now)
     return Tick(floor, settings, now, data_now, fresh)
+
+
+def tick_beat(tick: Tick) -> dict[str, Any]:
+    """The watchdog beat of a tick (see `dashboard.watchdog.beat`)."""
+    floor = tick.floor
+    return watchdog.beat(tick.freshness, tick.settings, tick.now,
+                         floor.snapshot if floor else None, floor.heartbeat if floor else None)
 
 
 def layout_settings() -> tuple[Settings, FloorState | None]:

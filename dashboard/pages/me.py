@@ -9,16 +9,17 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html, no_update
 
-from dashboard import history_views, ids, views
+from dashboard import history_views, ids, not_found, views, watchdog
 from dashboard.archive_data import ArchiveUnavailable
-from dashboard.components import banner_class, column, page_header, table
+from dashboard.components import column, page_header, table
 from dashboard.i18n import Lang, normalize_lang, t
 from dashboard.pages.agent import agent_state_view, anomaly_cards
-from dashboard.pages.common import Tick, read_tick
+from dashboard.pages.common import Tick, layout_settings, read_tick, tick_beat
 from dashboard.services import services
 from schemas.snapshot import AgentKpis
 
 TICK_MS = 1000
+WATCH = "me"  # this page's key in the watchdog's store ids
 
 
 def register(app: dash.Dash) -> None:
@@ -30,8 +31,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.ME_WEEK, "columns"),
         Output(ids.ME_WEEK, "data"),
         Output(ids.ME_WEEK_NOTE, "children"),
-        Output(ids.ME_BANNER, "children"),
-        Output(ids.ME_BANNER, "className"),
+        Output(ids.watch(ids.WD_BEAT, WATCH), "data"),
         Input(ids.ME_INTERVAL, "n_intervals"),
         State(ids.ME_PARAMS, "data"),
     )(refresh)
@@ -39,6 +39,9 @@ def register(app: dash.Dash) -> None:
 
 def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
     language = normalize_lang(lang)
+    settings, floor = layout_settings()
+    if not_found.missing("me", agent_id, floor):
+        return not_found.page([not_found.message("me", agent_id, language)], language)
     cols = [
         column(t("kpi", language), "kpi"),
         column(t("you", language), "mine"),
@@ -49,7 +52,8 @@ def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.D
         children=[
             dcc.Store(id=ids.ME_PARAMS, data={"agent": agent_id, "lang": language}),
             dcc.Interval(id=ids.ME_INTERVAL, interval=TICK_MS),
-            *page_header(f"{t('my_day', language)} · {agent_id}", language, ids.ME_BANNER),
+            *watchdog.hook(WATCH, settings, language),
+            *page_header(f"{t('my_day', language)} · {agent_id}", language),
             html.Div(id=ids.ME_STATE, className="agent-state"),
             table(ids.ME_TABLE, cols),
             html.H2(t("my_last_7_days", language)),
@@ -63,13 +67,13 @@ def layout(agent_id: str = "", lang: str | None = None, **_other: str) -> html.D
 
 def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     if not params:
-        return (no_update,) * 8
+        return (no_update,) * 7
     lang = normalize_lang(params.get("lang"))
     agent_id = str(params["agent"])
     tick = read_tick(lang)
-    banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
+    beat = tick_beat(tick)
     if tick.floor is None:
-        return (no_update,) * 6 + banner
+        return (*(no_update,) * 6, beat)
     snapshot = tick.floor.snapshot
     state = agent_state_view(tick, agent_id, lang)
     alerts = views.agent_alerts(snapshot.alerts if snapshot else [], agent_id)
@@ -77,7 +81,7 @@ def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
         html.P(t("nothing_unusual", lang), className="all-good")
     ]
     week = _my_week(tick, agent_id, lang)
-    return state, views.me_rows(snapshot, agent_id, lang), anomalies, *week, *banner
+    return state, views.me_rows(snapshot, agent_id, lang), anomalies, *week, beat
 
 
 def _my_week(tick: Tick, agent_id: str, lang: Lang) -> tuple[Any, Any, str]:

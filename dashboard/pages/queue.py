@@ -10,10 +10,9 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 from dash.dash_table.Format import Format, Scheme
 
-from dashboard import history_views, ids, staffing_views, views
+from dashboard import history_views, ids, not_found, staffing_views, views, watchdog
 from dashboard.archive_data import ArchiveUnavailable
 from dashboard.components import (
-    banner_class,
     column,
     page_header,
     strip_table,
@@ -32,12 +31,13 @@ from dashboard.figures import (
 from dashboard.guard import principal
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
 from dashboard.interval_data import queue_intervals_today
-from dashboard.pages.common import Tick, layout_settings, read_tick
+from dashboard.pages.common import Tick, layout_settings, read_tick, tick_beat
 from dashboard.services import services
 from dashboard.staffing_data import queue_strip
 
 TICK_MS = 1000
 STAFFING_TICK_MS = 30_000  # the strip changes with the interval, not every second
+WATCH = "queue"  # this page's key in the watchdog's store ids
 
 
 def register(app: dash.Dash) -> None:
@@ -49,8 +49,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.Q_CURSOR, "data"),
         Output(ids.Q_TABLE, "data"),
         Output(ids.Q_AGENTS, "data"),
-        Output(ids.Q_BANNER, "children"),
-        Output(ids.Q_BANNER, "className"),
+        Output(ids.watch(ids.WD_BEAT, WATCH), "data"),
         Input(ids.Q_INTERVAL, "n_intervals"),
         State(ids.Q_PARAMS, "data"),
         State(ids.Q_CURSOR, "data"),
@@ -74,7 +73,9 @@ def register(app: dash.Dash) -> None:
 
 def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
     language = normalize_lang(lang)
-    settings, _floor = layout_settings()
+    settings, floor = layout_settings()
+    if not_found.missing("queue", queue_id, floor):
+        return not_found.page([not_found.message("queue", queue_id, language)], language)
     rules = settings.queue_rules(queue_id)
     try:
         points = services().data.recent_history("queue", queue_id, CHART_POINTS)
@@ -106,8 +107,9 @@ def layout(queue_id: str = "", lang: str | None = None, **_other: str) -> html.D
             dcc.Store(id=ids.Q_PARAMS, data={"queue": queue_id, "lang": language}),
             dcc.Store(id=ids.Q_CURSOR, data=cursor),
             dcc.Interval(id=ids.Q_INTERVAL, interval=TICK_MS),
+            *watchdog.hook(WATCH, settings, language),
             *page_header(f"{t('queue', language)} · {queue_name(settings, queue_id, language)}",
-                         language, ids.Q_BANNER),
+                         language),
             html.P(views.queue_tile(settings, queue_id, None, language).formula,
                    className="formula"),
             table(ids.Q_KPIS, windows),
@@ -144,17 +146,23 @@ def staffing(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     queue = str(params["queue"])
     tick = read_tick(lang)
     snapshot = tick.floor.snapshot if tick.floor else None
+    data = services().data
     try:
-        strip = queue_strip(services().data, queue, tick.settings, tick.data_now, snapshot)
+        found = queue_strip(data, queue, tick.settings, tick.data_now, snapshot)
     except ArchiveUnavailable:
         return [], t("history_unavailable", lang)
     except DataUnavailable:
         return no_update, no_update
-    if strip is None:
-        return [], t("no_forecast", lang)
     settings = tick.settings
+    if found is None:
+        return [], staffing_views.no_forecast_text(settings, data.configured_forecast.error,
+                                                   lang)
+    strip, source = found
     rows = staffing_views.strip_rows(strip.intervals, settings.zone, settings.interval_min, lang)
-    caption = staffing_views.strip_caption(strip, settings.staffing.intraday_min_forecast, lang)
+    caption = [
+        staffing_views.forecast_source_line(source, settings, lang),
+        *staffing_views.strip_caption(strip, settings.staffing.intraday_min_forecast, lang),
+    ]
     return [
         *(html.P(line, className="formula strip-caption") for line in caption),
         strip_table(rows, staffing_views.strip_fields(strip), lang),
@@ -259,13 +267,13 @@ def refresh(
     n_intervals: int | None, params: dict[str, Any] | None, cursor: dict[str, Any] | None
 ) -> tuple[Any, ...]:
     if not params:
-        return (no_update,) * 7
+        return (no_update,) * 6
     lang = normalize_lang(params.get("lang"))
     queue = str(params["queue"])
     tick = read_tick(lang)
-    banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
+    beat = tick_beat(tick)
     if tick.floor is None:
-        return (no_update, no_update, no_update, no_update, no_update, *banner)
+        return (no_update, no_update, no_update, no_update, no_update, beat)
     snapshot = tick.floor.snapshot
     entry = snapshot.queues.get(queue) if snapshot else None
     figure: Any = no_update
@@ -293,5 +301,5 @@ def refresh(
         new_cursor,
         interval_data,
         agent_rows,
-        *banner,
+        beat,
     )

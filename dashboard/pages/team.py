@@ -10,15 +10,16 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 from dash.dash_table.Format import Format, Scheme
 
-from dashboard import ids, schedule_views, views
-from dashboard.components import banner_class, column, page_header, table, with_lang
+from dashboard import ids, not_found, schedule_views, views, watchdog
+from dashboard.components import column, page_header, table, with_lang
 from dashboard.format import fmt_count
 from dashboard.i18n import Lang, normalize_lang, queue_name, t, team_name
-from dashboard.pages.common import layout_settings, read_tick
+from dashboard.pages.common import layout_settings, read_tick, tick_beat
 from dashboard.services import services
 
 TICK_MS = 1000
 ADHERENCE_TICK_MS = 30_000  # scheduled and logged-in time move by seconds; 30 s is plenty
+WATCH = "team"  # this page's key in the watchdog's store ids
 
 
 def register(app: dash.Dash) -> None:
@@ -26,8 +27,7 @@ def register(app: dash.Dash) -> None:
     app.callback(
         Output(ids.T_TABLE, "data"),
         Output(ids.T_SUMMARY, "children"),
-        Output(ids.T_BANNER, "children"),
-        Output(ids.T_BANNER, "className"),
+        Output(ids.watch(ids.WD_BEAT, WATCH), "data"),
         Input(ids.T_INTERVAL, "n_intervals"),
         State(ids.T_PARAMS, "data"),
     )(refresh)
@@ -58,7 +58,9 @@ def columns(lang: Lang) -> list[dict[str, Any]]:
 
 def layout(team_id: str = "", lang: str | None = None, **_other: str) -> html.Div:
     language = normalize_lang(lang)
-    settings, _floor = layout_settings()
+    settings, floor = layout_settings()
+    if not_found.missing("team", team_id, floor):
+        return not_found.page([not_found.message("team", team_id, language)], language)
     queue_links = [
         dcc.Link(queue_name(settings, q, language), href=with_lang(f"/queue/{q}", language),
                  className="chip")
@@ -69,8 +71,9 @@ def layout(team_id: str = "", lang: str | None = None, **_other: str) -> html.Di
         children=[
             dcc.Store(id=ids.T_PARAMS, data={"team": team_id, "lang": language}),
             dcc.Interval(id=ids.T_INTERVAL, interval=TICK_MS),
+            *watchdog.hook(WATCH, settings, language),
             *page_header(f"{t('team', language)} · {team_name(settings, team_id, language)}",
-                         language, ids.T_BANNER),
+                         language),
             html.Div(queue_links, className="chips"),
             html.Div(id=ids.T_SUMMARY, className="summary"),
             table(ids.T_TABLE, columns(language), sortable=True),
@@ -113,20 +116,22 @@ def adherence(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
 
 def refresh(_n: int | None, params: dict[str, Any] | None) -> tuple[Any, ...]:
     if not params:
-        return (no_update,) * 4
+        return (no_update,) * 3
     lang = normalize_lang(params.get("lang"))
     team = str(params["team"])
     tick = read_tick(lang)
-    banner = (tick.freshness.banner, banner_class(tick.freshness.stale))
+    beat = tick_beat(tick)
     if tick.floor is None:
-        return (no_update, no_update, *banner)
+        return (no_update, no_update, beat)
     snapshot = tick.floor.snapshot
     rows = views.team_rows(snapshot, team, tick.floor.active_alerts, tick.data_now, lang)
     entry = snapshot.teams.get(team) if snapshot else None
+    # Staffed = ready + on contact + after-call work + not ready, in the wallboard's words.
     summary = [
         html.Span(f"{t(key, lang)} {fmt_count(getattr(entry, attr) if entry else None)}",
-                  className=f"summary-item summary-{key}")
-        for key, attr in (("staffed", "staffed"), ("ready", "ready"), ("busy", "busy"),
-                          ("away", "not_ready"))
+                  className=f"summary-item summary-{attr}")
+        for key, attr in (("staffed", "staffed"), ("state_ready", "ready"),
+                          ("state_busy", "busy"), ("state_acw", "acw"),
+                          ("state_not_ready", "not_ready"))
     ]
-    return rows, summary, *banner
+    return rows, summary, beat

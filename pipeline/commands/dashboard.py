@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from pipeline.process_death import die_with_parent
 from pipeline.redis_keys import DEFAULT_REDIS_URL
+
+GRACEFUL_TIMEOUT_S = 5  # dashboard requests are short; a stop must not wait 30 s
+
+
+def _worker_dies_with_master(server: Any, worker: Any) -> None:
+    """gunicorn `post_fork` hook, in the new worker: SIGKILL it when the master dies.
+
+    Without it a worker forked while the master was shutting down (Ctrl-C reaches the
+    workers and the master at once; the master replaces a worker that exited before it
+    handles its own SIGINT) outlived the master, still holding the port.
+    """
+    die_with_parent(signal.SIGKILL, parent=server.pid)
 
 
 class _DashboardServer(BaseApplication):  # type: ignore[misc]
@@ -53,6 +67,8 @@ def _serve(args: argparse.Namespace) -> int:
         "worker_class": "gthread",
         "threads": args.threads,
         "timeout": 30,
+        "graceful_timeout": GRACEFUL_TIMEOUT_S,
+        "post_fork": _worker_dies_with_master,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",

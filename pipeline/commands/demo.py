@@ -4,8 +4,13 @@ With the shipped sample day the demo writes the day's arrival plan as a forecast
 (`var/sample_day.forecast.csv`), the day's roster (`var/sample_day.roster.csv`) and a copy
 of the configuration that points `[staffing] forecast` and `roster` at them
 (`var/demo_config.toml`), so the 15:00 overload burst also raises `volume_spike` and the
-team pages show schedule adherence. Ctrl-C stops the pipeline, the dashboard and the embedded Redis;
-nothing is left running.
+team pages show schedule adherence.
+
+The components (embedded Redis, pipeline, dashboard, archiver) run under
+`pipeline.supervisor`: one that dies is reported with its exit code or signal and the last
+lines of its log, and restarted with backoff while the others keep serving; the pipeline
+resumes from its recovery directory (`var/recovery`, emptied when the demo starts). Ctrl-C
+(or SIGTERM) stops them all, the embedded Redis last; nothing is left running.
 """
 
 from __future__ import annotations
@@ -13,14 +18,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.redis_server import EmbeddedRedis, configured_redis_url
+from pipeline.supervisor import Command, Component, Supervisor, log_tail
 from schemas.config import load_settings
 
 REPLAY_DATA = Path(__file__).resolve().parent.parent.parent / "replay_data"
@@ -28,16 +36,26 @@ SAMPLE_DAY = REPLAY_DATA / "sample_day.jsonl.gz"
 SAMPLE_CONFIG = REPLAY_DATA / "sample_config.toml"
 
 
-def _terminate(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+POLL_S = 0.25
+RECOVERY_DIR = Path("var/recovery")
+
+
+@dataclass
+class _RedisComponent:
+    """The embedded Redis as a supervised component (its reason: the end of redis.log)."""
+
+    server: EmbeddedRedis
+    name: str = "redis"
+    done_on_success: bool = False
+    stop_signal: int = signal.SIGTERM
+
+    def start(self) -> subprocess.Popen[bytes]:
+        self.server.start()  # same port and password on a restart
+        assert self.server.process is not None
+        return self.server.process
+
+    def last_lines(self) -> list[str]:
+        return log_tail(self.server.data_dir / "redis.log")
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
@@ -87,64 +105,73 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"Redis: {embedded.display_url} (embedded, started by the demo; data in var/redis)")
     else:
         print("Redis: $REDIS_URL")
+    try:
+        return _supervise(args, url, embedded)
+    finally:
+        if embedded is not None:
+            embedded.stop()  # a no-op when the supervisor stopped it
+
+
+def _supervise(args: argparse.Namespace, url: str, embedded: EmbeddedRedis | None) -> int:
+    """Run the components under a supervisor until Ctrl-C / SIGTERM."""
+    try:
+        config = demo_config(args.events, args.config, Path("var"))
+    except KeyboardInterrupt:
+        return 0
     env = dict(os.environ, REDIS_URL=url)
-    config = demo_config(args.events, args.config, Path("var"))
     if config != args.config:
         print(f"Config: {config} (the sample day's forecast and roster)")
     cli = [sys.executable, "-m", "pipeline.cli"]
-    processes: list[subprocess.Popen[bytes]] = []
+    shutil.rmtree(RECOVERY_DIR, ignore_errors=True)  # a new demo replays from the start
+    components: list[Component] = []
+    if embedded is not None:
+        components.append(_RedisComponent(embedded))
+    components += [
+        Command(
+            "pipeline",
+            [*cli, "run", "--events", str(args.events), "--config", str(config),
+             "--speed", str(args.speed), "--fast-until", args.fast_until,
+             "--recovery-dir", str(RECOVERY_DIR)],
+            env,
+            done_on_success=True,  # the day's replay has ended
+        ),
+        Command(
+            "dashboard",
+            [*cli, "dashboard", "--host", args.host, "--port", str(args.port),
+             "--config", str(config), "--archive-dir", "var/archive"],
+            env,
+            stop_signal=signal.SIGINT,  # gunicorn's quick shutdown: reads only, no waiting
+        ),
+        Command(
+            "archiver",
+            [*cli, "archive", "run", "--config", str(config), "--archive-dir", "var/archive"],
+            env,
+        ),
+    ]
+    supervisor = Supervisor(components, max_restarts=args.max_restarts)
     try:
-        processes.append(
-            subprocess.Popen(  # noqa: S603 - our own CLI
-                [
-                    *cli,
-                    "run",
-                    "--events",
-                    str(args.events),
-                    "--config",
-                    str(config),
-                    "--speed",
-                    str(args.speed),
-                    "--fast-until",
-                    args.fast_until,
-                ],
-                env=env,
-            )
-        )
-        processes.append(
-            subprocess.Popen(  # noqa: S603 - our own CLI
-                [
-                    *cli, "dashboard",
-                    "--host", args.host,
-                    "--port", str(args.port),
-                    "--config", str(config),
-                    "--archive-dir", "var/archive",
-                ],
-                env=env,
-            )
-        )
-        processes.append(
-            subprocess.Popen(  # noqa: S603 - our own CLI
-                [
-                    *cli, "archive", "run",
-                    "--config", str(config),
-                    "--archive-dir", "var/archive",
-                ],
-                env=env,
-            )
-        )
+        # Redis was started first (its URL goes to the others): the supervisor adopts it.
+        supervisor.start({"redis": embedded.process} if embedded and embedded.process else None)
         print(f"Open http://{args.host}:{args.port}/wallboard  (Ctrl-C stops everything)")
         sys.stdout.flush()
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
+        while supervisor.running():
+            supervisor.poll()
+            time.sleep(POLL_S)
         return 1
     except KeyboardInterrupt:
         print("\nstopping…")
+        sys.stdout.flush()
         return 0
     finally:
-        _terminate(processes)
+        # Ctrl-C again while stopping must not leave anything behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stopping = time.monotonic()
+        supervisor.stop(args.grace_s)
+        print(f"stopped everything in {time.monotonic() - stopping:.1f} s")
+        sys.stdout.flush()
         if embedded is not None:
-            embedded.stop()
+            embedded.process = None  # stopped (and waited for) by the supervisor
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -161,4 +188,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--speed", type=float, default=10.0)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument(
+        "--max-restarts", type=int, default=5,
+        help="restarts of a component within 10 minutes before giving up on it",
+    )
+    parser.add_argument(
+        "--grace-s", type=float, default=5.0,
+        help="seconds a component gets to stop before it is killed",
+    )
     parser.set_defaults(func=_demo)

@@ -137,7 +137,7 @@ def test_me_page_shows_my_last_7_days(base_url: str) -> None:
         base_url,
         [(ids.ME_STATE, "children"), (ids.ME_TABLE, "data"), (ids.ME_ANOMALIES, "children"),
          (ids.ME_WEEK, "columns"), (ids.ME_WEEK, "data"), (ids.ME_WEEK_NOTE, "children"),
-         (ids.ME_BANNER, "children"), (ids.ME_BANNER, "className")],
+         (ids.watch(ids.WD_BEAT, "me"), "data")],
         [{"id": ids.ME_INTERVAL, "property": "n_intervals", "value": 1}],
         [{"id": ids.ME_PARAMS, "property": "data", "value": {"agent": "a001", "lang": "en"}}],
     )

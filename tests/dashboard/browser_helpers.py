@@ -85,3 +85,32 @@ def class_of(driver: Any, component_id: dict[str, str] | str) -> str:
     return str(element(driver, component_id).get_attribute("class"))
 
 
+def is_stale(driver: Any) -> bool:
+    """The watchdog's verdict: `wb-stale` on <body> (banner shown, values greyed)."""
+    return bool(driver.execute_script(
+        "return document.body.classList.contains('wb-stale');"))
+
+
+def banner_text(driver: Any) -> str:
+    """The stale banner's text ("" when it is hidden): the shell's overlay, or the page's
+    own place for it (the wallboard's title slot, `.wd-banner-inline`); never both."""
+    shown = driver.execute_script(
+        "const all = [document.getElementById('wd-banner'),"
+        " ...document.getElementsByClassName('wd-banner-inline')];"
+        "return all.filter(b => b && getComputedStyle(b).display !== 'none')"
+        ".map(b => b.textContent);")
+    assert len(shown) <= 1, f"more than one stale banner shown: {shown}"
+    return str(shown[0]) if shown else ""
+
+
+def wait_resized(driver: Any, width: int, height: int) -> None:
+    """Wait until the page has the emulated viewport (the next layout uses it)."""
+    wait_until(lambda: driver.execute_script(
+        "return [window.innerWidth, window.innerHeight];") == [width, height], 5)
+
+
+def wait_next_beat(driver: Any) -> None:
+    """Wait until the page's next tick has reached the browser (the watchdog's beat)."""
+    last = driver.execute_script("return window.__wbWatchdog.lastBeatMs;")
+    wait_until(lambda: driver.execute_script("return window.__wbWatchdog.lastBeatMs;") != last,
+               5)

@@ -66,7 +66,7 @@ def test_gunicorn_serves_the_dashboard(
         # The wallboard's 1-s tick is registered with the served app.
         status, deps = _get(f"{base}/_dash-dependencies")
         assert status == 200
-        assert any("wb-clock.children" in d["output"] for d in json.loads(deps))
+        assert any("wb-clock.className" in d["output"] for d in json.loads(deps))
     finally:
         process.terminate()
         process.wait(timeout=10)

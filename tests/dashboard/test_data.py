@@ -110,26 +110,29 @@ def test_team_callback_as_a_function(
     write_floor(redis_client, redis_keys, NOW, history_minutes=1)
     app = create_app(redis_url, redis_prefix, clock=lambda: NOW + timedelta(seconds=4))
     with app.server.test_request_context("/"):
-        rows, summary, banner, banner_class = team.refresh(1, {"team": "cd_chat", "lang": "en"})
+        rows, summary, beat = team.refresh(1, {"team": "cd_chat", "lang": "en"})
     assert [r["agent_id"] for r in rows] == ["a036", "a037", "a038", "a039", "a040"]
-    assert [s.children for s in summary] == ["Staffed 5", "Ready 1", "Busy 1", "Away 2"]
-    assert (banner, banner_class) == ("", "stale-banner hidden")
+    # The parts add up to staffed: after-call work is counted, not left out.
+    assert [s.children for s in summary] == [
+        "Staffed 5", "Ready 1", "On contact 1", "After-call work 1", "Not ready 2"]
+    assert (beat["stale"], beat["text"], beat["stale_s"]) == (False, "", 10)
     stale_app = create_app(redis_url, redis_prefix, clock=lambda: NOW + timedelta(seconds=11))
     with stale_app.server.test_request_context("/"):
-        *_rest, banner, banner_class = team.refresh(2, {"team": "cd_chat", "lang": "en"})
-    assert (banner, banner_class) == ("data stale since 10:30:00", "stale-banner")
+        *_rest, beat = team.refresh(2, {"team": "cd_chat", "lang": "en"})
+    assert (beat["stale"], beat["text"]) == (True, "data stale since 10:30:00")
 
 
 def test_wallboard_tick_with_redis_down_greys_values_and_says_since_when() -> None:
     app = create_app(f"redis://127.0.0.1:{free_port()}/0", "wb", clock=lambda: NOW)
-    params = {"queues": ["claims_report"], "lang": "en", "rotate_s": 20, "sound": False,
-              "teams": None}
+    params = {"queues": ["claims_report"], "lang": "en", "sound": False, "teams": None}
     with app.server.test_request_context("/"):
         out = wallboard.refresh(5, params, "2026-03-02T10:29:40+08:00", None)
-    clock, status, banner, banner_class, root_class = out[4:9]
-    assert (clock, banner, banner_class, root_class) == (
-        "10:30:00", "data stale since 10:29:40", "wb-banner", "wb stale")
-    assert status == banner
-    # The last values stay on screen, greyed: nothing sent for the 2 tiles' 8 values each.
-    assert out[0] == [no_update] * 16
+    clock_class, status, beat = out[3:6]
+    assert clock_class is no_update
+    assert beat == {"at": "2026-03-02T02:30:00.000+00:00", "stale": True,
+                    "text": "data stale since 10:29:40", "stale_s": 10,
+                    "zone": "Asia/Shanghai", "replay": False, "data_now": None}
+    assert status == beat["text"]
+    # The last values stay on screen, greyed: nothing sent for the 2 rows' 12 values each.
+    assert out[0] == [no_update] * 24
     assert out[2] == [no_update] * 2

@@ -97,3 +97,25 @@ def test_seconds_since_never_negative() -> None:
     assert fmt.seconds_since("2026-03-02T08:58:30+08:00", now) == 90.0
     assert fmt.seconds_since("2026-03-02T09:00:05+08:00", now) == 0.0
     assert fmt.seconds_since(None, now) is None
+
+
+def test_short_durations_fit_the_wallboard_cells() -> None:
+    assert [fmt.fmt_duration_short(s) for s in (0, 59.9, 160, 5999, 6000, 6300, 43500)] == [
+        "0:00", "0:59", "2:40", "99:59", "1h40", "1h45", "12h05"]
+    assert fmt.fmt_duration_short(None) == "—"
+
+
+def test_asa_against_the_sl_threshold_and_nobody_ready_while_contacts_wait() -> None:
+    # Voice threshold 20 s: green to 20 s, amber to 40 s, red beyond; nothing answered: none.
+    assert [fmt.asa_status(s, 20) for s in (None, 20, 20.5, 40, 41)] == [
+        "none", "green", "amber", "amber", "red"]
+    assert [fmt.ready_status(r, q) for r, q in ((0, 3), (0, 0), (2, 3), (None, 3))] == [
+        "red", "none", "green", "none"]
+
+
+def test_trend_is_flat_within_the_dead_band() -> None:
+    assert fmt.trend(0.80, 0.85, 0.01) == "down"
+    assert fmt.trend(0.855, 0.85, 0.01) == "flat"
+    assert fmt.trend(0.87, 0.85, 0.01) == "up"
+    assert fmt.trend(None, 0.85, 0.01) == "none"
+    assert fmt.TREND_ARROWS["down"] == "▼"

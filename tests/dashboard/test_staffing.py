@@ -124,6 +124,7 @@ def test_queue_page_strip_shows_forecast_actual_required_and_the_gap_now(
     # Nothing closed today yet (day offered = interval offered in the snapshot), and no
     # patience configured in the sample config.
     assert [line.children for line in caption] == [
+        "Forecast from the archive's history (last 8 weeks)",
         "Closed intervals today: actual 0.0 vs forecast 0.0 contacts; under 20 forecast so "
         "far, the rest of today is not rescaled",
         "Erlang C only: no patience configured ([staffing] patience_s), and under 10 "
@@ -177,16 +178,16 @@ def test_wallboard_gap_tile_sums_the_shown_queues_and_hides_without_forecast(
     params = {"queues": ["claims_report", "complaints"], "lang": "en"}
     app = create_app(redis_url, redis_prefix, clock=lambda: NOW, archive_dir=archive_dir)
     with app.server.test_request_context("/"):
-        text, value_class, tile_class = wallboard.staffing_gap(1, params)
+        text, value_class, tile_class, source = wallboard.staffing_gap(1, params)
     # complaints has no history, so only claims_report counts.
     assert gap == -2
-    assert (text, value_class, tile_class) == (
-        "2 short", "value status-red", "wb-staffing-gap status-red")
+    assert (text, value_class, tile_class, source) == (
+        "2 short", "num value status-red", "wb-staffing-gap status-red", "vs archive forecast")
     empty = create_app(redis_url, redis_prefix, clock=lambda: NOW,
                        archive_dir=archive_dir / "empty")
     with empty.server.test_request_context("/"):
         assert wallboard.staffing_gap(1, params) == (
-            "—", "value status-none", "wb-staffing-gap status-none hidden")
+            "—", "num value status-none", "wb-staffing-gap status-none hidden", "")
 
 
 def test_forecast_is_computed_once_per_day(

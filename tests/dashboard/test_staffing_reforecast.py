@@ -130,6 +130,7 @@ def test_queue_page_strip_rescales_the_rest_of_today_and_shows_erlang_a(
     assert note == ""
     *caption, table = body
     assert [line.children for line in caption] == [
+        "Forecast from the archive's history (last 8 weeks)",
         "Closed intervals today: actual 150.0 vs forecast 120.0 contacts → rest of today "
         "× 1.25",
         "Erlang A patience 2:00 (120 s): configured (under 10 abandons in today's closed "

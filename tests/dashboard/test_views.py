@@ -7,7 +7,7 @@ from typing import Any
 
 from dashboard import views
 from dashboard.data import HistoryPoint
-from dashboard.i18n import t
+from dashboard.i18n import Lang, t
 from schemas.snapshot import Alert
 from tests.dashboard.fixtures import build_snapshot, sample_settings
 
@@ -16,17 +16,54 @@ SETTINGS = sample_settings()
 SNAPSHOT = build_snapshot(NOW, SETTINGS)
 
 
-def test_queue_tile_shows_15_minute_kpis_with_its_own_thresholds() -> None:
+def test_queue_tile_shows_15_minute_and_today_kpis_with_its_own_thresholds() -> None:
     tile = views.queue_tile(SETTINGS, "complaints", SNAPSHOT, "en")
     assert tile.title == "Complaints"
+    # The fixture's windows are equal, so every arrow says "no change" (▶).
     assert tile.values == {
-        "sl": "70.0%", "in_queue": "4", "longest_wait": "2:30", "abandon_rate": "25.0%",
-        "asa": "0:30", "ready": "2", "busy": "6", "away": "2",
+        "in_queue": "4", "longest_wait": "2:30",
+        "sl": "70.0%", "sl_trend": "▶", "sl_target": "/85%", "sl_day": "70.0%",
+        "abandon_rate": "25.0%", "abandon_trend": "▶", "abandon_day": "25.0%",
+        "asa": "0:30", "asa_trend": "▶", "ready": "2",
     }
-    assert tile.statuses == {"sl": "red", "longest_wait": "red", "abandon_rate": "red"}
+    # ASA 30 s against the 20 s SL threshold: amber (red beyond 40 s).
+    assert tile.statuses == {"sl": "red", "sl_day": "red", "longest_wait": "red",
+                             "abandon_rate": "red", "abandon_day": "red", "asa": "amber",
+                             "ready": "green"}
+    assert tile.trends == {"sl_trend": "flat", "abandon_trend": "flat", "asa_trend": "flat"}
     assert tile.status == "red"
-    assert tile.formula == "SL 20 s, short abandons < 5 s excluded · target 85%"
-    assert tile.as_of == "as of 10:30:00"
+    assert tile.formula == (
+        "SL = answered within 20 s, short abandons < 5 s excluded · target 85%")
+
+
+def test_trend_arrows_compare_15_minutes_with_the_last_hour() -> None:
+    entry = SNAPSHOT.queues["claims_report"]
+    # The last hour: SL 85.0 %, abandon rate 8.3 % - 0.9 pp, ASA 12 s + 6 s.
+    hour = entry.w60m.model_copy(update={"service_level": 0.85, "abandon_rate": 0.074,
+                                         "asa_s": 18.0})
+    queues = {**SNAPSHOT.queues, "claims_report": entry.model_copy(update={"w60m": hour})}
+    tile = views.queue_tile(SETTINGS, "claims_report",
+                            SNAPSHOT.model_copy(update={"queues": queues}), "en")
+    # SL 81.25 % is 3.75 pp under the hour: ▼, worse. Abandons 8.33 % vs 7.4 %: ▶ (within
+    # 1 pp). ASA 12 s vs 18 s: ▼ by 6 s (> 5 s), better.
+    assert (tile.values["sl"], tile.values["sl_trend"], tile.trends["sl_trend"]) == (
+        "81.3%", "▼", "worse")
+    assert (tile.values["abandon_trend"], tile.trends["abandon_trend"]) == ("▶", "flat")
+    assert (tile.values["asa"], tile.values["asa_trend"], tile.trends["asa_trend"]) == (
+        "0:12", "▼", "better")
+
+
+def test_zero_ready_while_contacts_wait_is_red() -> None:
+    entry = SNAPSHOT.queues["chat_service"]
+    nobody = entry.agents_now.model_copy(update={"ready": 0, "busy": 3})
+    queues = {**SNAPSHOT.queues,
+              "chat_service": entry.model_copy(update={"agents_now": nobody})}
+    tile = views.queue_tile(SETTINGS, "chat_service",
+                            SNAPSHOT.model_copy(update={"queues": queues}), "zh")
+    assert (tile.values["in_queue"], tile.values["ready"]) == ("5", "0")
+    assert tile.statuses["ready"] == "red"
+    assert tile.status == "red"
+    assert tile.formula == "服务水平 = 60 秒内响应，5 秒内短放弃不计 · 目标 80%"
 
 
 def test_queue_tile_colours_callback_queue_against_its_lower_target() -> None:
@@ -34,14 +71,18 @@ def test_queue_tile_colours_callback_queue_against_its_lower_target() -> None:
     assert tile.values["sl"] == "82.4%"
     assert tile.values["longest_wait"] == "—"
     assert tile.statuses["sl"] == "green"  # target 0.70 + margin 0.05 <= 0.824
-    assert tile.formula == "服务水平 30 秒内接通，5 秒内短放弃不计 · 目标 70%"
+    assert tile.formula == "服务水平 = 30 秒内接通，5 秒内短放弃不计 · 目标 70%"
 
 
 def test_tile_of_a_queue_without_data_shows_dashes_not_zeros() -> None:
     tile = views.queue_tile(SETTINGS, "claims_report", None, "en")
-    assert set(tile.values.values()) == {"—"}
-    assert tile.statuses == {"sl": "none", "longest_wait": "green", "abandon_rate": "none"}
-    assert tile.as_of == "as of —"
+    numbers = {k: v for k, v in tile.values.items() if not k.endswith(("_trend", "_target"))}
+    assert set(numbers.values()) == {"—"}
+    assert {tile.values[k] for k in ("sl_trend", "abandon_trend", "asa_trend")} == {""}
+    assert tile.values["sl_target"] == "/80%"
+    assert tile.statuses == {"sl": "none", "sl_day": "none", "longest_wait": "green",
+                             "abandon_rate": "none", "abandon_day": "none", "asa": "none",
+                             "ready": "none"}
 
 
 def test_floor_tile_adds_up_the_center() -> None:
@@ -52,9 +93,32 @@ def test_floor_tile_adds_up_the_center() -> None:
     assert floor.values["abandon_rate"] == "7.4%"
     assert floor.values["in_queue"] == "15"
     assert floor.values["longest_wait"] == "2:40"
-    assert (floor.values["ready"], floor.values["busy"], floor.values["away"]) == (
-        "10", "20", "10")
-    assert floor.statuses == {"sl": "amber", "longest_wait": "red", "abandon_rate": "amber"}
+    assert floor.values["ready"] == "10"
+    assert floor.statuses == {"sl": "amber", "sl_day": "amber", "longest_wait": "red",
+                              "abandon_rate": "amber", "abandon_day": "amber",
+                              "asa": "amber", "ready": "green"}
+
+
+def test_agent_summary_adds_up_to_staffed_with_not_ready_by_reason() -> None:
+    summary = views.agent_summary(SNAPSHOT, None, "zh")
+    assert summary is not None
+    # 40 agents cycling ready, busy, busy, acw, not ready, ready, busy, not ready:
+    # 10 ready, 15 on contact, 5 in ACW, 10 not ready (odd numbers on break, even at lunch).
+    assert (summary.staffed, summary.ready, summary.busy, summary.acw, summary.not_ready) == (
+        40, 10, 15, 5, 10)
+    assert summary.ready + summary.busy + summary.acw + summary.not_ready == summary.staffed
+    assert summary.reasons == [("小休", 5), ("午餐", 5)]  # equal counts: by reason key
+    team = views.agent_summary(SNAPSHOT, {"cd_complaints"}, "en")
+    assert team is not None
+    assert (team.staffed, team.ready, team.busy, team.acw, team.not_ready) == (4, 1, 2, 0, 1)
+    assert team.reasons == [("lunch", 1)]
+
+
+def test_headline_counts_contacts_waiting_and_the_oldest_wait() -> None:
+    waiting = views.waiting_now(SETTINGS, SNAPSHOT, SETTINGS.queues)
+    assert waiting == views.Waiting(count=15, longest_s=160.0, status="red")
+    calm = views.waiting_now(SETTINGS, SNAPSHOT, ["new_policy_callback"])
+    assert calm == views.Waiting(count=0, longest_s=None, status="green")
 
 
 def test_select_queues_by_list_by_site_or_all() -> None:
@@ -100,25 +164,26 @@ def test_freshness_fresh_stale_and_unreachable() -> None:
     assert never.banner == "no data yet (Redis unreachable)"
 
 
-def test_agent_grid_pages_itself_every_rotation() -> None:
+def test_agent_grid_shows_exceptions_first() -> None:
     cells = views.agent_cells(SNAPSHOT, None, {"a005"}, NOW, "en")
     assert len(cells) == 40
-    assert cells[0].agent_id == "a015"  # bj_callback sorts first
-    flagged = [c for c in cells if c.flagged]
-    assert [(c.agent_id, c.label, c.in_state) for c in flagged] == [
-        ("a005", "Not ready · break", "2:34")]
-    page, number, pages = views.grid_page(cells, 15, elapsed_s=41, rotate_s=20)
-    assert (number, pages, page[0].agent_id) == (3, 3, cells[30].agent_id)
-    assert len(page) == 10
-    assert views.grid_page([], 60, 100, 20) == ([], 1, 1)
+    # The flagged agent first, then the longest in a state other than ready.
+    assert [(c.agent_id, c.label, c.in_state, c.flagged) for c in cells[:3]] == [
+        ("a005", "Not ready · break", "2:34", True),
+        ("a040", "Not ready · lunch", "20:04", False),
+        ("a039", "On contact", "19:33", False),
+    ]
+    # Ready agents come last, longest ready first.
+    assert [c.state for c in cells[-10:]] == ["ready"] * 10
+    assert (cells[-10].agent_id, cells[-1].agent_id) == ("a038", "a001")
 
 
 def test_agent_grid_of_chosen_teams_only() -> None:
     teams = views.teams_for_queues(SETTINGS, ["complaints"])
     assert teams == {"cd_service_b", "cd_complaints"}
     cells = views.agent_cells(SNAPSHOT, teams, set(), NOW, "en")
-    assert [c.agent_id for c in cells] == [f"a{n:03d}" for n in range(32, 36)] + [
-        f"a{n:03d}" for n in range(26, 32)]
+    assert [c.agent_id for c in cells] == [
+        "a035", "a034", "a032", "a031", "a029", "a028", "a027", "a026", "a033", "a030"]
 
 
 def test_ticker_lists_active_alerts_critical_first() -> None:
@@ -126,7 +191,7 @@ def test_ticker_lists_active_alerts_critical_first() -> None:
     assert [(i.severity, i.text) for i in items] == [
         ("critical", "SL breach · Complaints · since 10:28:00"),
         ("warning", "Wait breach · Complaints · since 10:29:30"),
-        ("warning", "Long away · a005 · since 10:23:20"),
+        ("warning", "Not ready too long · a005 · since 10:23:20"),
     ]
 
 
@@ -148,7 +213,8 @@ def test_team_rows_for_a_sortable_board() -> None:
         "state_key": "not_ready", "in_state": "00:02:34", "handled": 15, "aht": "00:03:45",
         "utilization": SNAPSHOT.agents["a005"].day.utilization,
         "occupancy": SNAPSHOT.agents["a005"].day.occupancy,
-        "not_ready": "00:14:10", "ultra_short": 0, "ultra_long": 0, "anomalies": "Long away",
+        "not_ready": "00:14:10", "ultra_short": 0, "ultra_long": 0,
+        "anomalies": "Not ready too long",
     }
 
 
@@ -220,7 +286,35 @@ def test_times_in_state_are_measured_at_the_snapshot_now_not_the_wall_clock() ->
     assert views.data_now(None, wall) == wall
     cells = views.agent_cells(SNAPSHOT, {"bj_claims_a"}, set(), views.data_now(SNAPSHOT, wall),
                               "en")
-    assert [c.in_state for c in cells[:2]] == ["0:30", "1:01"]
+    shown = {c.agent_id: c.in_state for c in cells}
+    assert (shown["a001"], shown["a002"]) == ("0:30", "1:01")
+
+
+def test_alert_evidence_reads_as_people_read_it_in_both_languages() -> None:
+    def evidence(kind: str, ev: dict[str, object], lang: Lang) -> str:
+        alert = Alert(id=f"{kind}:q:1", kind=kind, severity="warning", subject="queue:complaints",
+                      raised_at="2026-03-02T10:00:00+08:00", cleared_at=None, evidence=ev)
+        return views.alert_row(alert, SETTINGS, lang, None)["evidence"]
+
+    spike = {"abandon_rate": 0.13924050632911392, "threshold": 0.1, "contacts": 79}
+    assert evidence("abandon_spike", spike, "en") == (
+        "abandon rate 13.9%, threshold 10.0%, contacts 79")
+    assert evidence("abandon_spike", spike, "zh") == "放弃率 13.9%，阈值 10.0%，联络数 79"
+    volume = {"offered": 120, "forecast": 90.03152395854451, "factor": 1.3}
+    assert evidence("volume_spike", volume, "en") == "offered 120, forecast 90, factor 1.3"
+    wait = {"threshold_s": 120.0, "longest_wait_s": 150.0, "contacts_over": 2}
+    assert evidence("wait_breach", wait, "zh") == "阈值 2:00，最长等待 2:30，超时排队 2"
+    assert evidence("long_away", {"reason": "break", "limit_s": 900.0}, "zh") == (
+        "原因 小休，时限 15:00")
+    assert evidence("sl_breach", {"queue": "complaints", "absent": True}, "zh") == (
+        "队列 投诉，整班未到 是")
+
+
+def test_alert_rows_are_localised() -> None:
+    row = views.alert_row(SNAPSHOT.alerts[3], SETTINGS, "zh", None)
+    assert (row["kind"], row["severity"], row["subject"]) == ("服务水平不达标", "严重", "投诉")
+    assert row["evidence"] == "服务水平 70.0%，目标 85.0%，联络数 20"
+    assert (t("transition_raised", "zh"), t("transition_cleared", "zh")) == ("触发", "解除")
 
 
 def test_freshness_warns_when_events_were_refused_for_their_time() -> None:
