@@ -18,10 +18,10 @@ move the floor's time. The rule, in arrival order (times are Unix seconds):
    neither confirm nor contradict. At the end of input a jump nothing contradicted is
    accepted (a gap is the normal reading).
 4. The *first* event of a replay (no wall clock, nothing accepted yet) has no reference:
-   it is held, with the events that follow it, until one following event *fits* it (is
-   neither more than `jump_s` after it nor more than `past_s` before it: it would be
-   accepted were the first one accepted) — then the first is accepted and the held
-   events are judged in arrival order (a normal start releases at the second event). When
+   it is held, with the events that follow it, until one following event *fits* it (lies
+   within `past_s` of it, either way: with either of the two as the newest time, the
+   other is not too old) — then the first is accepted and the held events are judged in
+   arrival order (a normal start releases at the second event). When
    `confirm` following events all lie far from it (ahead or behind), the first is refused
    as a lone wrong timestamp and the held events are judged again, in arrival order, as
    if it had never come (so the next one must in turn be confirmed by its followers). At
@@ -176,7 +176,7 @@ class EventTimeGate(Generic[Item]):
         held = self.held
         first_ts = held[0][0]
         held.append((ts, item))
-        fits = first_ts - self.past_s <= ts <= first_ts + self.jump_s
+        fits = abs(ts - first_ts) <= self.past_s
         if not fits and len(held) <= self.confirm:
             return
         self.held = []

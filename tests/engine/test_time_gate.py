@@ -99,20 +99,27 @@ def test_a_first_event_three_years_behind_or_20_hours_ahead_is_refused() -> None
         assert decided == [(0, reason), (1, None), (2, None), (3, None), (4, None)]
 
 
-def test_a_first_event_fits_followers_up_to_the_jump_after_it_and_the_window_before_it() -> None:
-    # 3,600 s after it and 7,200 s before it fit (as they would be accepted after it).
-    for follower in (3600, -7200):
-        g = gate()
-        g.offer(0, "a")
-        assert g.offer(follower, "b") == [("a", None), ("b", None)]
+def test_a_first_event_fits_followers_within_the_dedupe_window_either_way() -> None:
+    # 7,200 s after it or before it fit (an agent may log in 2 h before the first call).
     g = gate()
     g.offer(0, "a")
-    assert g.offer(3601, "b") == []  # does not fit: still held
+    assert g.offer(-7200, "b") == [("a", None), ("b", None)]
+    g = gate()
+    g.offer(0, "a")
+    assert g.offer(7200, "b") == [("a", None)]  # "b" is then a jump from "a": held
+    assert len(g) == 1
+    g = gate()
+    g.offer(0, "a")
+    assert g.offer(7201, "b") == []  # does not fit: still held
     assert g.offer(-7201, "c") == []
-    # "d" fits: "a" is accepted; then "b" is a jump from it (held, "d" behind it) and "c"
-    # too old.
-    assert g.offer(30, "d") == [("a", None), ("c", TOO_OLD)]
-    assert g.flush() == [("b", None), ("d", None)]
+    # "d" fits: "a" is accepted; then "b" is a jump from it (held), "c" too old, and "d"
+    # contradicts the jump.
+    assert g.offer(30, "d") == [
+        ("a", None),
+        ("c", TOO_OLD),
+        ("b", f"{LONE} (the next one is 7171 s earlier)"),
+        ("d", None),
+    ]
 
 
 def test_a_first_event_still_held_at_the_end_of_input_is_accepted() -> None:
