@@ -18,14 +18,14 @@ move the floor's time. The rule, in arrival order (times are Unix seconds):
    neither confirm nor contradict. At the end of input a jump nothing contradicted is
    accepted (a gap is the normal reading).
 4. The *first* event of a replay (no wall clock, nothing accepted yet) has no reference:
-   it is held, with the events that follow it, until one following event *fits* it (lies
-   within `past_s` of it, either way: with either of the two as the newest time, the
-   other is not too old) — then the first is accepted and the held events are judged in
-   arrival order (a normal start releases at the second event). When
-   `confirm` following events all lie far from it (ahead or behind), the first is refused
-   as a lone wrong timestamp and the held events are judged again, in arrival order, as
-   if it had never come (so the next one must in turn be confirmed by its followers). At
-   the end of input a first event nothing refused is accepted. Live, the wall clock is
+   it is held, with the events that follow it, until one following event *fits* it — is
+   not more than `jump_s` before it (any time after it fits: a gap after the first event
+   is a gap like any other) — then the first is accepted and the held events are judged
+   in arrival order (a normal start releases at the second event). When `confirm`
+   following events all lie more than `jump_s` before it, the first is refused as a lone
+   wrong timestamp (a clock ahead) and the held events are judged again, in arrival order,
+   as if it had never come (so the next one must in turn be confirmed by its followers).
+   At the end of input a first event nothing refused is accepted. Live, the wall clock is
    the reference from the start and rule 3 applies to the first event too.
 5. Otherwise the event is accepted.
 
@@ -59,11 +59,10 @@ def lone_jump_reason(jump_s: float, earlier_by_s: float) -> str:
     )
 
 
-def lone_first_reason(confirm: int, next_after_s: float) -> str:
-    side = "later" if next_after_s > 0 else "earlier"
+def lone_first_reason(confirm: int, earlier_by_s: float) -> str:
     return (
         f"ts: a lone first event time, not confirmed by the {confirm} events that follow "
-        f"(the next one is {abs(next_after_s):.0f} s {side})"
+        f"(the next one is {earlier_by_s:.0f} s earlier)"
     )
 
 
@@ -176,7 +175,7 @@ class EventTimeGate(Generic[Item]):
         held = self.held
         first_ts = held[0][0]
         held.append((ts, item))
-        fits = abs(ts - first_ts) <= self.past_s
+        fits = ts >= first_ts - self.jump_s
         if not fits and len(held) <= self.confirm:
             return
         self.held = []
@@ -184,7 +183,7 @@ class EventTimeGate(Generic[Item]):
         if fits:
             self._accept(*held[0], out)
         else:
-            out.append((held[0][1], lone_first_reason(self.confirm, held[1][0] - first_ts)))
+            out.append((held[0][1], lone_first_reason(self.confirm, first_ts - held[1][0])))
         pending.extendleft(reversed(held[1:]))
 
     def _accept(self, ts: float, item: Item, out: list[tuple[Item, str | None]]) -> None:

@@ -7,11 +7,11 @@ with `newest` the latest accepted time so far (times in integer epoch microsecon
 
 - older than `newest − dedupe_window_s`: refused, too old to check for duplicates;
 - the first event (`newest` unset): looking at the events after it, if one *fits* it —
-  lies within `dedupe_window_s` of it, earlier or later — before `time_jump_confirm`
-  events have followed that do not, it is accepted (it anchors `newest`); if the next
-  `time_jump_confirm` events all lie outside that range, it is refused as a lone first
-  time and the next event is judged as the first; if the input ends first, it is
-  accepted;
+  is not more than `time_jump_s` before it (anything later fits: a gap) — before
+  `time_jump_confirm` events have followed that do not, it is accepted (it anchors
+  `newest`); if the next `time_jump_confirm` events all lie more than `time_jump_s`
+  before it, it is refused as a lone first time and the next event is judged as the
+  first; if the input ends first, it is accepted;
 - later than `newest + time_jump_s`: a jump. Looking at the events
   after it, skipping those the first rule refuses anyway: if one comes more than
   `time_jump_s` before the jump before `time_jump_confirm` others have followed, the jump
@@ -41,12 +41,11 @@ def refused_by_time(
     newest: int | None = None
     for position, (seq, ts) in enumerate(arrivals):
         if newest is None:
-            far = _unconfirmed_first(arrivals, position, window_us, confirm)
-            if far is not None:
-                side = "later" if far > 0 else "earlier"
+            earlier = _unconfirmed_first(arrivals, position, jump_us, confirm)
+            if earlier is not None:
                 refused[seq] = (
                     f"ts: a lone first event time, not confirmed by the {confirm} events "
-                    f"that follow (the next one is {_seconds(abs(far))} s {side})"
+                    f"that follow (the next one is {_seconds(earlier)} s earlier)"
                 )
                 continue
             newest = ts
@@ -70,18 +69,18 @@ def refused_by_time(
 
 
 def _unconfirmed_first(
-    arrivals: Sequence[tuple[int, int]], position: int, window_us: int, confirm: int
+    arrivals: Sequence[tuple[int, int]], position: int, jump_us: int, confirm: int
 ) -> int | None:
-    """When none of the `confirm` events after the first one (at `position`) fits it: how
-    much later (µs, negative: earlier) the next event is; None when one fits, or the input
-    ends before `confirm` events followed."""
+    """When none of the `confirm` events after the first one (at `position`) fits it (all
+    are more than `jump_us` before it): how much earlier (µs) the next event is; None when
+    one fits, or the input ends before `confirm` events followed."""
     first_ts = arrivals[position][1]
     following = [ts for _seq, ts in arrivals[position + 1 : position + 1 + confirm]]
     if len(following) < confirm or confirm == 0:
         return None
-    if any(abs(ts - first_ts) <= window_us for ts in following):
+    if any(ts >= first_ts - jump_us for ts in following):
         return None
-    return following[0] - first_ts
+    return first_ts - following[0]
 
 
 def _contradiction(  # noqa: PLR0913, PLR0917 - the rule's parameters, spelled out

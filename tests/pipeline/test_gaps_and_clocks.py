@@ -169,8 +169,7 @@ def first_event_wrong_by(offset_s: float) -> None:
     engine = stream_engine(lines, settings)
     refused, accepted = reference_refusals_and_counts(lines, at_s(max(offset_s, DAY)), settings)
 
-    side = "earlier" if offset_s > 0 else "later"
-    reason = f"{LONE_FIRST} (the next one is {abs(offset_s):.0f} s {side})"
+    reason = f"{LONE_FIRST} (the next one is {offset_s:.0f} s earlier)"
     assert [(d.seq, d.reason) for d in engine.drain().dead_letters] == [(0, reason)]
     assert engine.stats.refused_time_total == 1
     assert refused == {0: reason}
@@ -187,8 +186,21 @@ def test_a_first_event_20_hours_ahead_is_refused_and_every_good_event_counts() -
     first_event_wrong_by(20 * 3600)
 
 
-def test_a_first_event_three_years_behind_is_refused_and_every_good_event_counts() -> None:
-    first_event_wrong_by(-3 * 365 * DAY)
+def test_a_first_event_three_years_before_the_rest_is_a_gap_and_every_event_counts() -> None:
+    # As after any event, a gap after the first one is normal (kpi-spec §2): nothing is
+    # refused; the login counts where it stands, three years back.
+    settings = sample_settings()
+    login = line("old-login", "agent.login", -3 * 365 * DAY, agent_id="a9",
+                 team="bj_claims_a", site="beijing")  # fmt: skip
+    lines = [login, *day_of_calls("h", 0, calls=4)]
+
+    engine = stream_engine(lines, settings)
+    refused, accepted = reference_refusals_and_counts(lines, at_s(DAY), settings)
+
+    assert engine.drain().dead_letters == []
+    assert (engine.stats.refused_time_total, refused) == (0, {})
+    snapshot = engine.snapshot(math.floor(at_s(3 * 3600).timestamp()))
+    assert day_counts(snapshot) == accepted == (4, 3, 1)
 
 
 def test_a_jump_confirmed_by_the_events_after_it_is_a_gap_not_an_outlier() -> None:
