@@ -246,6 +246,8 @@ class Settings(_Strict):
     # after the newest accepted event time (live: after the wall clock) is held until the
     # next `time_jump_confirm` events follow it (none more than `time_jump_s` before it);
     # an event that does come earlier than that refuses it as a lone wrong timestamp.
+    # A replay's first event is held until a following event is not more than
+    # `time_jump_s` before it, and refused when the next `time_jump_confirm` events all are.
     time_jump_s: Annotated[float, Field(gt=0)] = 3600
     time_jump_confirm: Annotated[int, Field(ge=1, le=100)] = 3
     # An input partition whose read position has not advanced for this many seconds of

@@ -17,9 +17,17 @@ move the floor's time. The rule, in arrival order (times are Unix seconds):
    the held events are judged in arrival order. Events that rule 2 refuses anyway
    neither confirm nor contradict. At the end of input a jump nothing contradicted is
    accepted (a gap is the normal reading).
-4. Otherwise the event is accepted. The first event of a replay anchors the reference
-   (live, the wall clock does): a wrong clock on the very first event of a replay file is
-   not caught, and then the events after it are too old (known limit, docs/operations.md).
+4. The *first* event of a replay (no wall clock, nothing accepted yet) has no reference:
+   it is held, with the events that follow it, until one following event *fits* it — is
+   not more than `jump_s` before it (any time after it fits: a gap after the first event
+   is a gap like any other) — then the first is accepted and the held events are judged
+   in arrival order (a normal start releases at the second event). When `confirm`
+   following events all lie more than `jump_s` before it, the first is refused as a lone
+   wrong timestamp (a clock ahead) and the held events are judged again, in arrival order,
+   as if it had never come (so the next one must in turn be confirmed by its followers).
+   At the end of input a first event nothing refused is accepted. Live, the wall clock is
+   the reference from the start and rule 3 applies to the first event too.
+5. Otherwise the event is accepted.
 
 Bounded: at most `confirm + 1` events are held. Deterministic: decisions depend only on
 arrival order and times (and, live, the wall clock). The past limit makes deduplication
@@ -51,6 +59,13 @@ def lone_jump_reason(jump_s: float, earlier_by_s: float) -> str:
     )
 
 
+def lone_first_reason(confirm: int, earlier_by_s: float) -> str:
+    return (
+        f"ts: a lone first event time, not confirmed by the {confirm} events that follow "
+        f"(the next one is {earlier_by_s:.0f} s earlier)"
+    )
+
+
 def wall_clock_reason(max_future_s: float) -> str:
     return f"ts: more than {max_future_s:g} s after the wall clock"
 
@@ -60,6 +75,9 @@ class EventTimeGate(Generic[Item]):
 
     # The wall clock (Unix seconds) in live mode; None: event time only (replay).
     wall_clock: Callable[[], float] | None = None
+    # True while `held` starts with the first event of a replay, not yet confirmed (rule 4).
+    # A class default: gate state pickled before this rule existed has no such attribute.
+    first_held: bool = False
 
     def __init__(
         self, jump_s: float, past_s: float, confirm: int, max_future_s: float = float("inf")
@@ -71,6 +89,7 @@ class EventTimeGate(Generic[Item]):
         self.newest: float | None = None
         # The pending jump first, then the events that arrived after it: (ts, item).
         self.held: list[tuple[float, Item]] = []
+        self.first_held = False
         self.wall_clock = None
 
     def follow_wall_clock(self, wall_clock: Callable[[], float]) -> None:
@@ -95,6 +114,7 @@ class EventTimeGate(Generic[Item]):
         out: list[tuple[Item, str | None]] = []
         while self.held:
             held, self.held = self.held, []
+            self.first_held = False
             self._accept(*held[0], out)
             pending = deque(held[1:])
             while pending:
@@ -117,6 +137,9 @@ class EventTimeGate(Generic[Item]):
             out.append((item, too_old_reason(self.past_s)))
             return
         held = self.held
+        if self.first_held:
+            self._judge_after_first(ts, item, pending, out)
+            return
         if held:
             jump_ts = held[0][0]
             if ts < jump_ts - self.jump_s:
@@ -131,11 +154,37 @@ class EventTimeGate(Generic[Item]):
                 self._accept(*held[0], out)
                 pending.extendleft(reversed(held[1:]))
             return
+        if wall is None and newest is None and self.confirm > 0:
+            self.held = [(ts, item)]
+            self.first_held = True
+            return
         reference = newest if wall is None else (wall if newest is None else max(newest, wall))
         if reference is not None and ts > reference + self.jump_s:
             self.held = [(ts, item)]
             return
         self._accept(ts, item, out)
+
+    def _judge_after_first(
+        self,
+        ts: float,
+        item: Item,
+        pending: deque[tuple[float, Item]],
+        out: list[tuple[Item, str | None]],
+    ) -> None:
+        """Rule 4: an event arriving while the first event of a replay is held."""
+        held = self.held
+        first_ts = held[0][0]
+        held.append((ts, item))
+        fits = ts >= first_ts - self.jump_s
+        if not fits and len(held) <= self.confirm:
+            return
+        self.held = []
+        self.first_held = False
+        if fits:
+            self._accept(*held[0], out)
+        else:
+            out.append((held[0][1], lone_first_reason(self.confirm, first_ts - held[1][0])))
+        pending.extendleft(reversed(held[1:]))
 
     def _accept(self, ts: float, item: Item, out: list[tuple[Item, str | None]]) -> None:
         if self.newest is None or ts > self.newest:

@@ -180,8 +180,11 @@ def test_snapshot_of_an_empty_floor() -> None:
 def test_stats_track_event_time() -> None:
     engine = FloorEngine(sample_settings())
     engine.ingest(offered("c1", 100), 0)
-    assert engine.stats.last_event_ts == T0 + 100
-    assert engine.stats.watermark == T0 + 70
+    # A replay's first event waits for one that fits its time (time gate, rule 4).
+    assert engine.stats.last_event_ts is None
+    engine.ingest(offered("c2", 110), 1)
+    assert engine.stats.last_event_ts == T0 + 110
+    assert engine.stats.watermark == T0 + 80
 
 
 def test_engine_survives_pickling_mid_stream() -> None:

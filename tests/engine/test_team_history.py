@@ -99,6 +99,11 @@ def test_team_history_from_the_ledger_equals_walking_every_agent() -> None:
             if engine.history_minute != seen_minute and engine.history_minute is not None:
                 seen_minute = engine.history_minute
                 history: list[HistoryPoint] = engine.drain().history
+                if not any(p.minute == seen_minute for p in history):
+                    # The start value (the minute before the first whole one): no point is
+                    # written for it. Once the gate releases the first two events together
+                    # the walk below would see the second one, which no point describes.
+                    continue
                 emitted = {
                     p.entity_id: p.kpis
                     for p in history

@@ -1,7 +1,8 @@
 """kpi-spec §2 "Gaps are normal" and the duplicate rule, in both engines, hand-worked.
 
 Gaps of 2, 3 and 40 days count every event; a lone event 20 h or 3 years ahead is a dead
-letter with its reason and every good event counts; an event id seen again within
+letter with its reason and every good event counts, and so is a replay's very first event
+3 years ahead, 20 h ahead or 3 years behind the events after it; an event id seen again within
 `dedupe_window_s` (7,200 s) of event time is a duplicate, farther apart it is a new event.
 The stream engine (FloorEngine, as the dataflow drives it) and the DuckDB reference decide
 each of these with their own code, and must print the same snapshot.
@@ -151,6 +152,55 @@ def test_a_lone_event_three_years_ahead_among_good_events_is_refused() -> None:
     snapshot = engine.snapshot(math.floor(at_s(3 * 3600).timestamp()))
     assert day_counts(snapshot) == accepted == (6, 4, 2)
     assert "a9" not in snapshot["agents"]  # type: ignore[operator]
+
+
+LONE_FIRST = "ts: a lone first event time, not confirmed by the 3 events that follow"
+
+
+def first_event_wrong_by(offset_s: float) -> None:
+    """A replay whose very first event (a login of a9) is stamped `offset_s` from the good
+    events after it (four calls from 09:00, the last abandoned): it is a dead letter in
+    both engines, every good event counts, and a9 never logs in."""
+    settings = sample_settings()
+    login = line("wrong-login", "agent.login", offset_s, agent_id="a9", team="bj_claims_a",
+                 site="beijing")  # fmt: skip
+    lines = [login, *day_of_calls("h", 0, calls=4)]
+
+    engine = stream_engine(lines, settings)
+    refused, accepted = reference_refusals_and_counts(lines, at_s(max(offset_s, DAY)), settings)
+
+    reason = f"{LONE_FIRST} (the next one is {offset_s:.0f} s earlier)"
+    assert [(d.seq, d.reason) for d in engine.drain().dead_letters] == [(0, reason)]
+    assert engine.stats.refused_time_total == 1
+    assert refused == {0: reason}
+    snapshot = engine.snapshot(math.floor(at_s(3 * 3600).timestamp()))
+    assert day_counts(snapshot) == accepted == (4, 3, 1)
+    assert "a9" not in snapshot["agents"]  # type: ignore[operator]
+
+
+def test_a_first_event_three_years_ahead_is_refused_and_every_good_event_counts() -> None:
+    first_event_wrong_by(3 * 365 * DAY)
+
+
+def test_a_first_event_20_hours_ahead_is_refused_and_every_good_event_counts() -> None:
+    first_event_wrong_by(20 * 3600)
+
+
+def test_a_first_event_three_years_before_the_rest_is_a_gap_and_every_event_counts() -> None:
+    # As after any event, a gap after the first one is normal (kpi-spec §2): nothing is
+    # refused; the login counts where it stands, three years back.
+    settings = sample_settings()
+    login = line("old-login", "agent.login", -3 * 365 * DAY, agent_id="a9",
+                 team="bj_claims_a", site="beijing")  # fmt: skip
+    lines = [login, *day_of_calls("h", 0, calls=4)]
+
+    engine = stream_engine(lines, settings)
+    refused, accepted = reference_refusals_and_counts(lines, at_s(DAY), settings)
+
+    assert engine.drain().dead_letters == []
+    assert (engine.stats.refused_time_total, refused) == (0, {})
+    snapshot = engine.snapshot(math.floor(at_s(3 * 3600).timestamp()))
+    assert day_counts(snapshot) == accepted == (4, 3, 1)
 
 
 def test_a_jump_confirmed_by_the_events_after_it_is_a_gap_not_an_outlier() -> None:
