@@ -137,7 +137,12 @@ def test_importer_line_readers_return_an_over_long_line_cut(tmp_path: Path) -> N
 
 def test_convert_dead_letters_an_over_long_queue_log_line(tmp_path: Path) -> None:
     source = tmp_path / "queue_log"
-    source.write_bytes(b"1772416800|1.1|claims_report|NONE|ENTER" + b"Q" * (2 << 20) + b"\n")
+    # The over-long line among two good ones (a run of mostly dead letters fails loudly).
+    source.write_bytes(
+        b"1772416800|1.1|claims_report|NONE|ENTER" + b"Q" * (2 << 20) + b"\n"
+        b"1772416801|1.2|claims_report|NONE|ENTERQUEUE||13800000000|1\n"
+        b"1772416831|1.2|claims_report|NONE|ABANDON|1|1|30\n"
+    )
     out, dead = tmp_path / "events.jsonl", tmp_path / "dead.jsonl"
     subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "convert", "--from", "asterisk-queue-log",
@@ -150,4 +155,5 @@ def test_convert_dead_letters_an_over_long_queue_log_line(tmp_path: Path) -> Non
         1,
     )
     assert len(letter["raw"]) <= MAX_LINE_CHARS + 1
-    assert out.read_bytes() == b""
+    events = [json.loads(line) for line in out.read_bytes().splitlines()]
+    assert [e["type"] for e in events] == ["contact.offered", "contact.abandoned"]
