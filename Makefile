@@ -19,7 +19,7 @@ demo: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy schemas pipeline dashboard replay_data
-	$(VENV)/bin/pytest -q -p no:cacheprovider --durations=25
+	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadgroup --durations=25
 
 lint: install
 	$(VENV)/bin/ruff check .

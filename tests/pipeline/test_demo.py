@@ -15,6 +15,9 @@ import pytest
 from pipeline.redis_server import free_port
 from tests.conftest import REPO
 
+# Every demo runs in the repository's var/: one xdist worker runs them all, one at a time.
+pytestmark = pytest.mark.xdist_group("demo")
+
 
 def _redis_servers_on(port: int) -> list[str]:
     # redis-server rewrites its process title to "redis-server 127.0.0.1:<port>".

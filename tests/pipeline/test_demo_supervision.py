@@ -26,6 +26,9 @@ from tests.conftest import REPO
 from tests.dashboard.browser_helpers import banner_text, is_stale, text_of, wait_until
 from tests.dashboard.conftest import browser  # noqa: F401 - the fixture
 
+# Every demo runs in the repository's var/: one xdist worker runs them all, one at a time.
+pytestmark = pytest.mark.xdist_group("demo")
+
 SAMPLE_DAY = REPO / "replay_data" / "sample_day.jsonl.gz"
 SAMPLE_CONFIG = REPO / "replay_data" / "sample_config.toml"
 EVENTS = 1000  # 00:00-07:46 of the sample day
