@@ -32,7 +32,7 @@ from pipeline.process_death import die_with_parent
 
 BACKOFF_S: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
 TAIL_LINES = 8
-GRACE_S = 8.0
+GRACE_S = 4.0
 
 
 class Component(Protocol):

@@ -13,7 +13,7 @@ from gunicorn.app.base import BaseApplication
 from pipeline.process_death import die_with_parent
 from pipeline.redis_keys import DEFAULT_REDIS_URL
 
-GRACEFUL_TIMEOUT_S = 5  # dashboard requests are short; a stop must not wait 30 s
+GRACEFUL_TIMEOUT_S = 3  # dashboard requests are short; a stop must not wait 30 s
 
 
 def _worker_dies_with_master(server: Any, worker: Any) -> None:

@@ -33,7 +33,7 @@ SAMPLE_DAY = REPO / "replay_data" / "sample_day.jsonl.gz"
 SAMPLE_CONFIG = REPO / "replay_data" / "sample_config.toml"
 EVENTS = 1000  # 00:00-07:46 of the sample day
 PACED_FROM = "2026-03-02T07:40:00+08:00"  # flat out before, real time after: ~6 min
-STALE_S = 5  # small, but above a tick's round trip on a busy 2-core machine
+STALE_S = 3  # below the pipeline's restart (1 s backoff + its start), above a tick's round trip
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,10 @@ def _answers(port: int, path: str = "/_dash-layout") -> bool:
 
 
 def _port_free(port: int) -> bool:
+    """Whether the next demo could listen on `port`: like any server (gunicorn too), with
+    SO_REUSEADDR, so connections left in TIME_WAIT do not count, a listener still does."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
